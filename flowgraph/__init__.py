@@ -1,0 +1,27 @@
+"""flowgraph: a static computational-graph runtime on numpy, in the style of TensorFlow 1.x.
+
+Build a graph of constants, placeholders, Variables and ops, then run parts of it in a
+Session::
+
+    import flowgraph as fg
+    x = fg.placeholder(fg.float32, [None, 3])
+    y = fg.reduce_sum(x * 2.0, axis=1)
+    with fg.Session() as sess:
+        print(sess.run(y, feed_dict={x: [[1, 2, 3]]}))
+"""
+
+from flowgraph import errors
+from flowgraph.dtypes import (DType, as_dtype, bool_ as bool, double, float16, float32, float64,
+                              half, int8, int16, int32, int64, string, uint8, uint16)
+from flowgraph.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
+                             add_to_collections, colocate_with, control_dependencies, device,
+                             get_collection, get_collection_ref, get_default_graph,
+                             get_default_session, name_scope, reset_default_graph,
+                             set_random_seed)
+from flowgraph.ops import *  # noqa: F401,F403 - the op builders are the public API
+from flowgraph.runtime.config import ConfigProto, GPUOptions, GraphOptions, RunMetadata, RunOptions
+from flowgraph.runtime.session import InteractiveSession, Session
+from flowgraph.shapes import Dimension, TensorShape, dimension_value
+from flowgraph.variables import *  # noqa: F401,F403
+
+__version__ = "0.1.0"

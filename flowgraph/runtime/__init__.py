@@ -1,0 +1,1 @@
+"""The runtime: Sessions, execution plans, executors and per-Session state."""

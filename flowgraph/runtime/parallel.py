@@ -1,0 +1,166 @@
+"""The thread-pool executor: runs independent steps of a plan at the same time.
+
+numpy releases the GIL inside its kernels, so large independent ops (two matmuls, two
+convolutions) overlap on separate cores. Dispatching a step to a thread costs tens of
+microseconds, so a plan is run in parallel only when it has independent steps that are
+big enough to pay for it (`worthwhile`); otherwise the Session runs it sequentially.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Optional
+
+from flowgraph import errors
+from flowgraph.runtime.executor import deadline_error, node_error, store_outputs
+from flowgraph.runtime.plan import Plan
+
+# A step is worth a thread of its own from about this many elements touched.
+MIN_PARALLEL_ELEMENTS = 65536
+_UNKNOWN_DIM = 64
+
+
+class _Schedule:
+    """Per-plan scheduling data: dependency counts, consumers and reader counts."""
+
+    def __init__(self, plan: Plan, min_elements: int) -> None:
+        self.consumers = plan.consumers()
+        self.indegree = [0] * len(plan.steps)
+        for deps in self.consumers.values():
+            for d in deps:
+                self.indegree[d] += 1
+        readers: dict = {}
+        for step in plan.steps:
+            for slot in step.inputs:
+                readers[slot] = readers.get(slot, 0) + 1
+        keep = set(plan.fetch_slots) | plan.preloaded
+        self.readers = {s: n for s, n in readers.items() if s not in keep}
+        self.worthwhile = min_elements <= 0 or _has_parallel_heavy_steps(
+            plan, self.consumers, min_elements)
+
+
+def _step_elements(step: Any) -> int:
+    total = 0
+    for t in list(step.op.inputs) + step.op.outputs:
+        dims = t.shape.as_tuple()
+        if dims is None:
+            total += _UNKNOWN_DIM * _UNKNOWN_DIM
+            continue
+        count = 1
+        for d in dims:
+            count *= _UNKNOWN_DIM if d is None else d
+        total += count
+    return total
+
+
+def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int) -> bool:
+    """True when two heavy steps sit at the same depth of the DAG (so neither needs the
+    other)."""
+    depth = [0] * len(plan.steps)
+    for step in plan.steps:
+        for c in consumers[step.index]:
+            depth[c] = max(depth[c], depth[step.index] + 1)
+    seen: set = set()
+    for step in plan.steps:
+        if _step_elements(step) >= min_elements:
+            if depth[step.index] in seen:
+                return True
+            seen.add(depth[step.index])
+    return False
+
+
+class ParallelExecutor:
+    """Runs plans on a pool of `threads` worker threads, in dependency order."""
+
+    def __init__(self, threads: int, min_elements: int = MIN_PARALLEL_ELEMENTS) -> None:
+        self.threads = threads
+        self.min_elements = min_elements
+        self._pool = ThreadPoolExecutor(max_workers=threads,
+                                        thread_name_prefix="flowgraph-inter-op")
+        self._schedules: dict = {}
+        self._lock = threading.Lock()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _schedule(self, plan: Plan) -> _Schedule:
+        schedule = self._schedules.get(id(plan))
+        if schedule is None or schedule.plan is not plan:
+            schedule = _Schedule(plan, self.min_elements)
+            schedule.plan = plan
+            with self._lock:
+                self._schedules[id(plan)] = schedule
+        return schedule
+
+    def worthwhile(self, plan: Plan) -> bool:
+        """Whether running `plan` in parallel can beat running it in order."""
+        return self._schedule(plan).worthwhile
+
+    def run(self, plan: Plan, values: list, deadline: Optional[float] = None,
+            trace: Optional[list] = None) -> list:
+        """Runs every step once its inputs and control inputs are done; fills `values`."""
+        schedule = self._schedule(plan)
+        steps = plan.steps
+        if not steps:
+            return values
+        pending = list(schedule.indegree)
+        readers = dict(schedule.readers)
+        done: queue.SimpleQueue = queue.SimpleQueue()
+
+        def work(step: Any) -> None:
+            start = time.perf_counter()
+            try:
+                result = step.fn(*[values[i] for i in step.inputs])
+                if step.single:
+                    values[step.outputs[0]] = result
+                else:
+                    store_outputs(step, values, result)
+            except BaseException as exc:  # handed to the coordinating thread
+                done.put((step, exc, start, time.perf_counter()))
+                return
+            done.put((step, None, start, time.perf_counter()))
+
+        in_flight = 0
+        for step in steps:
+            if pending[step.index] == 0:
+                self._pool.submit(work, step)
+                in_flight += 1
+        finished = 0
+        failure: Optional[BaseException] = None
+        while in_flight:
+            timeout = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            try:
+                step, exc, start, end = done.get(timeout=timeout)
+            except queue.Empty:
+                raise deadline_error(None) from None
+            in_flight -= 1
+            finished += 1
+            if exc is not None:
+                if failure is None:
+                    failure = node_error(step, values, exc)
+                    if not isinstance(exc, errors.OpError):
+                        failure.__cause__ = exc
+                continue
+            if failure is not None:
+                continue
+            if trace is not None:
+                trace.append((step, start, end))
+            for slot in step.inputs:
+                left = readers.get(slot)
+                if left is not None:
+                    if left == 1:
+                        values[slot] = None
+                        del readers[slot]
+                    else:
+                        readers[slot] = left - 1
+            for c in schedule.consumers[step.index]:
+                pending[c] -= 1
+                if pending[c] == 0:
+                    self._pool.submit(work, steps[c])
+                    in_flight += 1
+        if failure is not None:
+            raise failure
+        return values

@@ -1,0 +1,336 @@
+"""Session and InteractiveSession: run parts of a graph, holding Variable values."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Optional
+
+import numpy as np
+
+from flowgraph import errors
+from flowgraph.graph import (Graph, Operation, Tensor, get_default_graph, pop_default_session,
+                             push_default_session, session_as_default)
+from flowgraph.runtime import executor
+from flowgraph.runtime.config import (ConfigProto, DeviceStepStats, NodeExecStats,
+                                      RunMetadata, RunOptions)
+from flowgraph.runtime.fetches import FetchMapper, fetched
+from flowgraph.runtime.plan import Plan
+from flowgraph.runtime.state import SessionState
+
+_CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+
+class Session:
+    """Runs operations of a graph and holds the values of its Variables.
+
+    >>> with fg.Session() as sess:
+    ...     sess.run(fg.global_variables_initializer())
+    ...     sess.run(y, feed_dict={x: batch})
+    """
+
+    def __init__(self, target: Any = "", graph: Optional[Graph] = None,
+                 config: Optional[ConfigProto] = None) -> None:
+        self._graph = graph if graph is not None else get_default_graph()
+        if not isinstance(self._graph, Graph):
+            raise TypeError(f"graph must be a fg.Graph, got {type(self._graph).__name__}")
+        self._config = config if config is not None else ConfigProto()
+        if not isinstance(self._config, ConfigProto):
+            raise TypeError(f"config must be a fg.ConfigProto, got {type(config).__name__}")
+        self._target = target
+        if target not in ("", None) and not str(target).startswith("grpc://localhost"):
+            raise errors.UnimplementedError(
+                None, None, f"Session target {target!r}: only local execution is available "
+                "(target='').")
+        self._state = SessionState()
+        self._plans: dict = {}
+        self._feed_specs: dict = {}
+        self._plan_lock = threading.Lock()
+        self._closed = False
+        self._context = None
+        self._executor = self._make_executor()
+        _apply_intra_op_threads(self._config.intra_op_parallelism_threads)
+
+    def _make_executor(self) -> Any:
+        threads = self._config.inter_op_threads()
+        if threads <= 1:
+            return None
+        from flowgraph.runtime.parallel import ParallelExecutor
+        return ParallelExecutor(threads)
+
+    # -- properties
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def graph_def(self) -> Any:
+        return self._graph.as_graph_def()
+
+    @property
+    def sess_str(self) -> str:
+        return str(self._target or "")
+
+    @property
+    def config(self) -> ConfigProto:
+        return self._config
+
+    @property
+    def state(self) -> SessionState:
+        """This Session's Variable values and random generators."""
+        return self._state
+
+    # -- lifetime
+    def close(self) -> None:
+        """Frees the Session's Variable values and threads; later runs raise RuntimeError."""
+        if self._closed:
+            return
+        self._closed = True
+        self._plans.clear()
+        self._state.variables.clear()
+        if self._executor is not None:
+            self._executor.shutdown()
+
+    def __enter__(self) -> "Session":
+        self._context = session_as_default(self)
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        context, self._context = self._context, None
+        if context is not None:
+            context.__exit__(*exc_info)
+        self.close()
+
+    def as_default(self):
+        """A context manager making this the default session (and its graph the default)."""
+        return session_as_default(self)
+
+    def list_devices(self) -> list:
+        return [_DeviceAttributes(_CPU_DEVICE, "CPU", 0)]
+
+    # -- running
+    def run(self, fetches: Any, feed_dict: Optional[dict] = None,
+            options: Optional[RunOptions] = None, run_metadata: Optional[RunMetadata] = None
+            ) -> Any:
+        """Runs what `fetches` need and returns their values in the same structure.
+
+        Fetches: Tensors (-> numpy values), Operations (-> None), names, or nested lists,
+        tuples, dicts and namedtuples of them. `feed_dict` maps Tensors or names to values
+        that replace those tensors in this run.
+        """
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+        if isinstance(fetches, Tensor):  # the common case, without building a mapper
+            mapper = None
+            elements = (fetches,)
+            if fetches.op._graph is not self._graph:
+                FetchMapper(self._graph, fetches)  # raises the wrong-graph error
+        else:
+            mapper = FetchMapper(self._graph, fetches)
+            elements = mapper.elements
+        feed_tensors, feed_values = self._prepare_feeds(feed_dict) if feed_dict else ((), ())
+        plan = self._plan_for(elements, feed_tensors)
+        values = plan.template.copy()
+        for slot, value in zip(plan.feed_slots, feed_values):
+            values[slot] = value
+        self._execute(plan, values, options, run_metadata)
+        results = [fetched(values[s]) for s in plan.fetch_slots]
+        if mapper is None:
+            return results[0]
+        by_element = []
+        it = iter(results)
+        for element in elements:
+            by_element.append(None if isinstance(element, Operation) else next(it))
+        return mapper.build(by_element)
+
+    def _execute(self, plan: Plan, values: list, options: Optional[RunOptions],
+                 run_metadata: Optional[RunMetadata]) -> None:
+        timeout = (options.timeout_in_ms if options is not None else 0) or \
+            self._config.operation_timeout_in_ms
+        deadline = time.monotonic() + timeout / 1000.0 if timeout else None
+        trace = [] if (options is not None and options.trace_level >= RunOptions.FULL_TRACE
+                       and run_metadata is not None) else None
+        parallel = self._executor
+        if parallel is not None and parallel.worthwhile(plan):
+            parallel.run(plan, values, deadline, trace)
+        else:
+            executor.run_sequential(plan, values, deadline, trace)
+        if trace is not None:
+            _record_trace(run_metadata, trace)
+
+    def _plan_for(self, elements: Any, feed_tensors: tuple) -> Plan:
+        key = (tuple(elements), feed_tensors)
+        plan = self._plans.get(key)
+        if plan is None:
+            with self._plan_lock, self._graph.building_lock:
+                plan = self._plans.get(key)
+                if plan is None:
+                    fetch_tensors = [e for e in elements if isinstance(e, Tensor)]
+                    targets = [e for e in elements if isinstance(e, Operation)]
+                    plan = Plan(fetch_tensors, targets, list(feed_tensors), self._state)
+                    if self._config.log_device_placement:
+                        _log_placement(plan)
+                    self._plans[key] = plan
+        return plan
+
+    def _prepare_feeds(self, feed_dict: dict) -> tuple:
+        if not isinstance(feed_dict, dict):
+            raise TypeError(f"feed_dict must be a dict, got {type(feed_dict).__name__}")
+        tensors = []
+        values = []
+        for key, value in feed_dict.items():
+            for tensor, sub_value in self._feed_pairs(key, value):
+                tensors.append(tensor)
+                values.append(self._check_feed(tensor, sub_value))
+        return tuple(tensors), values
+
+    def _feed_pairs(self, key: Any, value: Any) -> list:
+        if isinstance(key, Tensor):
+            if key.op._graph is not self._graph:
+                raise errors.InvalidFeedError(None, None, f"Cannot feed {key.name}: it belongs "
+                                              "to another graph than the Session's.")
+            return [(key, value)]
+        if isinstance(key, str):
+            try:
+                element = self._graph.as_graph_element(key, allow_operation=False) \
+                    if ":" in key else self._graph.get_operation_by_name(key).outputs[0]
+            except (KeyError, ValueError, IndexError) as exc:
+                raise errors.InvalidFeedError(None, None, f"Cannot interpret feed_dict key "
+                                              f"{key!r} as a Tensor: {exc}") from None
+            return [(element, value)]
+        custom = getattr(key, "__fg_feed__", None)
+        if custom is not None:
+            pairs = []
+            for tensor, sub_value in custom(value):
+                pairs.extend(self._feed_pairs(tensor, sub_value))
+            return pairs
+        to_tensor = getattr(key, "__fg_tensor__", None)
+        if to_tensor is not None:
+            return self._feed_pairs(to_tensor(), value)
+        raise TypeError(f"Cannot interpret feed_dict key {key!r} as a Tensor: keys must be "
+                        "Tensors or tensor names.")
+
+    def _check_feed(self, tensor: Tensor, value: Any) -> Any:
+        spec = self._feed_specs.get(tensor)
+        if spec is None:
+            spec = self._feed_specs[tensor] = (tensor.dtype.np, tensor.shape.as_tuple(),
+                                               tensor.dtype)
+        np_dtype, dims, dtype = spec
+        if not (isinstance(value, np.ndarray) and value.dtype == np_dtype):
+            value = _convert_feed(tensor, value, dtype)
+        if dims is not None:
+            shape = value.shape
+            if len(shape) != len(dims) or any(d is not None and d != s
+                                               for d, s in zip(dims, shape)):
+                raise errors.InvalidFeedError(
+                    None, tensor.op, f"Cannot feed value of shape {shape} for Tensor "
+                    f"{tensor.name!r}, which has shape {tensor.shape}"
+                    + _created_at(tensor))
+        return value
+
+    def make_callable(self, fetches: Any, feed_list: Any = None, accept_options: bool = False):
+        """A function running `fetches` with positional feeds for `feed_list`, as TF1's."""
+        feed_list = list(feed_list or [])
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if len(args) != len(feed_list):
+                raise ValueError(f"The callable takes {len(feed_list)} feed values, got "
+                                 f"{len(args)}")
+            return self.run(fetches, dict(zip(feed_list, args)), **kwargs)
+
+        return call
+
+
+class InteractiveSession(Session):
+    """A Session that installs itself as the default session (and its graph as the default
+    graph) until closed, so that `t.eval()` and `op.run()` work at a prompt."""
+
+    def __init__(self, target: Any = "", graph: Optional[Graph] = None,
+                 config: Optional[ConfigProto] = None) -> None:
+        super().__init__(target, graph, config)
+        push_default_session(self)
+        from flowgraph.graph import _graph_stack
+        _graph_stack.set(_graph_stack.get() + (self._graph,))
+
+    def close(self) -> None:
+        if not self._closed:
+            pop_default_session(self)
+            from flowgraph.graph import _graph_stack
+            stack = _graph_stack.get()
+            if self._graph in stack:
+                index = len(stack) - 1 - stack[::-1].index(self._graph)
+                _graph_stack.set(stack[:index] + stack[index + 1:])
+        super().close()
+
+
+class _DeviceAttributes:
+    def __init__(self, name: str, device_type: str, memory_limit_bytes: int) -> None:
+        self.name = name
+        self.device_type = device_type
+        self.memory_limit_bytes = memory_limit_bytes
+
+    def __repr__(self) -> str:
+        return f"_DeviceAttributes({self.name}, {self.device_type}, {self.memory_limit_bytes})"
+
+
+def _convert_feed(tensor: Tensor, value: Any, dtype: Any) -> np.ndarray:
+    from flowgraph.ops.constant import _to_bytes_array
+    try:
+        if dtype.is_string:
+            return _to_bytes_array(value)
+        if isinstance(value, Tensor) or hasattr(value, "__fg_tensor__"):
+            raise TypeError("The value of a feed cannot be a fg.Tensor object. Acceptable "
+                            "feed values include Python scalars, strings, lists, numpy "
+                            "ndarrays.")
+        return np.asarray(value, dtype=dtype.np)
+    except (TypeError, ValueError) as exc:
+        raise errors.InvalidFeedError(None, tensor.op, f"Cannot feed value {_short(value)} to "
+                                      f"Tensor {tensor.name!r} of dtype {dtype.name}: {exc}"
+                                      + _created_at(tensor)) from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def _created_at(tensor: Tensor) -> str:
+    site = tensor.op.creation_site
+    return f" (created at {site.short()})" if site is not None else ""
+
+
+def _record_trace(run_metadata: RunMetadata, trace: list) -> None:
+    if not trace:
+        return
+    origin = min(start for _, start, _ in trace)
+    base_us = int(time.time() * 1e6 - (time.perf_counter() - origin) * 1e6)
+    stats = []
+    for step, start, end in trace:
+        begin = base_us + int((start - origin) * 1e6)
+        duration = max(int((end - start) * 1e6), 0)
+        stats.append(NodeExecStats(step.op.name, begin, 0, duration, duration,
+                                   f"{step.op.name} = {step.op.type}()"))
+    run_metadata.step_stats.dev_stats.append(DeviceStepStats(_CPU_DEVICE, stats))
+
+
+def _log_placement(plan: Plan) -> None:
+    import sys
+    for step in plan.steps:
+        device = step.op.device or _CPU_DEVICE
+        print(f"{step.op.name}: ({step.op.type}): {device}", file=sys.stderr)
+
+
+def _apply_intra_op_threads(count: int) -> None:
+    """Limits BLAS threads process-wide (as TF1 applies its thread settings once)."""
+    if count <= 0:
+        return
+    try:
+        import threadpoolctl
+    except ImportError:
+        import warnings
+        warnings.warn("intra_op_parallelism_threads needs threadpoolctl: pip install "
+                      "'flowgraph[perf]' (or threadpoolctl); the setting is ignored.",
+                      stacklevel=3)
+        return
+    threadpoolctl.threadpool_limits(count)

@@ -1,0 +1,89 @@
+"""Per-Session state that stateful kernels read and write: Variable values and RNGs."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Optional
+
+import numpy as np
+
+from flowgraph import errors
+
+
+class SessionState:
+    """The values of a Session's Variables and the random generators of its random ops.
+
+    Each Session has its own; they persist across `run` calls of that Session.
+    """
+
+    def __init__(self) -> None:
+        self.variables: dict = {}
+        self.resources: dict = {}
+        self._rngs: dict = {}
+        self.lock = threading.RLock()
+        # A fresh entropy source per Session for ops without any seed.
+        self._entropy = np.random.SeedSequence().entropy
+
+    def rng(self, key: str, seed: Optional[tuple]) -> np.random.Generator:
+        """The generator of one random op: replays from its seed in every new Session."""
+        gen = self._rngs.get(key)
+        if gen is None:
+            with self.lock:
+                gen = self._rngs.get(key)
+                if gen is None:
+                    if seed is None:
+                        seq = np.random.SeedSequence([self._entropy, _stable_hash(key)])
+                    else:
+                        seq = np.random.SeedSequence([int(s) & 0xFFFFFFFF for s in seed])
+                    gen = self._rngs[key] = np.random.Generator(np.random.PCG64(seq))
+        return gen
+
+
+def _stable_hash(text: str) -> int:
+    value = 2166136261
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+class NodeContext:
+    """What a stateful kernel sees: the node it runs for and its Session's state."""
+
+    __slots__ = ("op", "state")
+
+    def __init__(self, op: Any, state: SessionState) -> None:
+        self.op = op
+        self.state = state
+
+    def rng(self, seed: Optional[tuple]) -> np.random.Generator:
+        return self.state.rng(self.op.name, seed)
+
+    def read_variable(self, key: str) -> np.ndarray:
+        """The value of variable `key`; FailedPreconditionError naming where it was made if it
+        has none yet."""
+        try:
+            return self.state.variables[key]
+        except KeyError:
+            raise uninitialized_error(self.op.graph, key) from None
+
+    def write_variable(self, key: str, value: np.ndarray, owned: bool = False) -> np.ndarray:
+        """Stores `value` as variable `key`'s new value and returns it (read-only).
+
+        Pass owned=True only for a fresh array that nothing else references."""
+        if not owned:
+            value = np.array(value, copy=True)
+        value.flags.writeable = False
+        self.state.variables[key] = value
+        return value
+
+
+def uninitialized_error(graph: Any, key: str) -> errors.FailedPreconditionError:
+    """The error for reading variable `key` before it was initialized."""
+    op = graph._ops_by_name.get(key)
+    where = ""
+    if op is not None and op.creation_site is not None:
+        where = f"\nThe variable was created at:\n  {op.creation_site}"
+    return errors.FailedPreconditionError(
+        None, op, f"Attempting to use uninitialized value {key}{where}\nRun its initializer "
+        "first, e.g. sess.run(fg.global_variables_initializer()), or restore it from a "
+        "checkpoint.")

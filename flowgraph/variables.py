@@ -1,0 +1,2 @@
+"""Variables (placeholder module; filled in next)."""
+__all__ = []

@@ -1,9 +1,18 @@
 """Op definitions and their public builder functions.
 
-Importing this package registers every op and installs Tensor's operators.
+Importing this package imports every module in it, which registers every op, and
+re-exports each module's ``__all__`` (the public builders such as `add`, `reshape`).
 """
 
-from flowgraph.ops.constant import (constant, convert_to_tensor, identity, no_op, placeholder,
-                                    placeholder_with_default)
-from flowgraph.ops.math import add
+import importlib as _importlib
+import pkgutil as _pkgutil
+
 from flowgraph.ops.registry import constant_value, lookup, registered_ops
+
+__all__ = ["constant_value", "lookup", "registered_ops"]
+
+for _info in sorted(_pkgutil.iter_modules(__path__), key=lambda i: i.name):
+    _module = _importlib.import_module(f"{__name__}.{_info.name}")
+    for _name in getattr(_module, "__all__", ()):
+        globals()[_name] = getattr(_module, _name)
+        __all__.append(_name)

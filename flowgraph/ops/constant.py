@@ -12,6 +12,9 @@ from flowgraph.graph import Tensor, get_default_graph
 from flowgraph.ops.registry import Op, apply_op, register
 from flowgraph.shapes import TensorShape, as_shape
 
+__all__ = ["constant", "convert_to_tensor", "placeholder", "placeholder_with_default",
+           "identity", "no_op"]
+
 
 def to_numpy(value: Any, dtype: Optional[DType] = None) -> np.ndarray:
     """Converts a Python or numpy value to an array of `dtype` (TF1's inferred dtype if None).

@@ -10,6 +10,8 @@ from flowgraph.graph import Tensor
 from flowgraph.ops.elementwise import BinaryOp, binary_inputs
 from flowgraph.ops.registry import apply_op, register
 
+__all__ = ["add"]
+
 
 @register
 class Add(BinaryOp):

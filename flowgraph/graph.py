@@ -526,7 +526,13 @@ class Graph:
                                  f"inputs of {name or op_def.type_name!r}: it belongs to "
                                  "another Graph.")
         with self._lock:
-            name = self.unique_name(name or op_def.default_name())
+            if name and name.endswith("/"):
+                # A scope name (from `with name_scope(...) as scope`) is used as it is.
+                name = name[:-1]
+                if name in self._ops_by_name:
+                    raise ValueError(f"An op named {name!r} already exists in the graph.")
+            else:
+                name = self.unique_name(name or op_def.default_name())
             site = user_creation_site()
             controls = self._current_control_inputs(inputs)
             for c in control_inputs:

@@ -15,7 +15,7 @@ import networkx as nx
 
 from flowgraph import errors
 from flowgraph.graph import Operation, Tensor
-from flowgraph.runtime.state import NodeContext, SessionState
+from flowgraph.runtime.state import NodeContext, SessionState, uninitialized_error
 
 
 class VariableRef:
@@ -90,23 +90,46 @@ class Plan:
                 slot_of[op.outputs[0]] = new_slot(op_def.value)
                 self.preloaded.add(len(template) - 1)
                 continue
+            if getattr(op_def, "is_variable", False):
+                # A Variable is read when a consumer runs (after the consumer's control
+                # inputs, e.g. an assign), not when the Variable node is reached.
+                slot_of[op.outputs[0]] = new_slot(VariableRef(op))
+                self.preloaded.add(len(template) - 1)
+                continue
             inputs = []
+            reads = []
             for i, t in enumerate(op.inputs):
                 if i in op_def.ref_inputs:
                     inputs.append(new_slot(_variable_ref(op, t)))
                     self.preloaded.add(len(template) - 1)
                 else:
                     inputs.append(slot_of[t])
+                    if getattr(t.op.op_def, "is_variable", False):
+                        reads.append(i)
             # A fed output keeps its fed value: the node's own result goes to a spare slot.
             outputs = tuple(new_slot() if t in fed else slot_of.setdefault(t, new_slot())
                             for t in op.outputs)
-            steps.append(Step(op, bind_kernel(op, state), tuple(inputs), outputs))
+            fn = bind_kernel(op, state)
+            if reads:
+                fn = _reading_variables(fn, tuple(reads), state)
+            steps.append(Step(op, fn, tuple(inputs), outputs))
         for i, step in enumerate(steps):
             step.index = i
         self.steps = steps
         self.template = template
         self.slot_of = slot_of
         self.fetch_slots = [slot_of[t] for t in self.fetches]
+        self.state = state
+        # Fetches of a Variable node itself hold a VariableRef until read at the end.
+        self.fetch_reads = any(isinstance(template[s], VariableRef) for s in self.fetch_slots)
+
+    def read_fetches(self, values: list) -> list:
+        """The fetched values, reading Variables fetched directly."""
+        result = [values[s] for s in self.fetch_slots]
+        if self.fetch_reads:
+            result = [read_variable(v, self.state) if isinstance(v, VariableRef) else v
+                      for v in result]
+        return result
 
     def _plan_frees(self) -> None:
         last_reader: dict = {}
@@ -145,6 +168,30 @@ def _variable_ref(op: Operation, t: Tensor) -> VariableRef:
             None, op, f"{op.describe()} must take a Variable at this input, got {t.name} "
             f"(op type {t.op.type}).")
     return VariableRef(t.op)
+
+
+def read_variable(ref: VariableRef, state: SessionState) -> Any:
+    """The current value of a Variable, or FailedPreconditionError naming it."""
+    try:
+        return state.variables[ref.key]
+    except KeyError:
+        raise uninitialized_error(ref.op.graph, ref.key) from None
+
+
+def _reading_variables(fn: Any, positions: tuple, state: SessionState) -> Any:
+    variables = state.variables
+
+    def run(*args: Any) -> Any:
+        args = list(args)
+        for i in positions:
+            ref = args[i]
+            try:
+                args[i] = variables[ref.key]
+            except KeyError:
+                raise uninitialized_error(ref.op.graph, ref.key) from None
+        return fn(*args)
+
+    return run
 
 
 def bind_kernel(op: Operation, state: SessionState) -> Any:

@@ -135,7 +135,7 @@ class Session:
         for slot, value in zip(plan.feed_slots, feed_values):
             values[slot] = value
         self._execute(plan, values, options, run_metadata)
-        results = [fetched(values[s]) for s in plan.fetch_slots]
+        results = [fetched(v) for v in plan.read_fetches(values)]
         if mapper is None:
             return results[0]
         by_element = []

@@ -23,5 +23,8 @@ from flowgraph.runtime.config import ConfigProto, GPUOptions, GraphOptions, RunM
 from flowgraph.runtime.session import InteractiveSession, Session
 from flowgraph.shapes import Dimension, TensorShape, dimension_value
 from flowgraph.variables import *  # noqa: F401,F403
+from flowgraph.variable_scope import *  # noqa: F401,F403
+from flowgraph.initializers import *  # noqa: F401,F403
+from flowgraph import initializers
 
 __version__ = "0.1.0"

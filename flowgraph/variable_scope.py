@@ -1,0 +1,272 @@
+"""`variable_scope` and `get_variable`: named, shareable Variables, as TF1's."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator, Optional
+
+from flowgraph import dtypes
+from flowgraph.graph import GraphKeys, get_default_graph
+from flowgraph.initializers import glorot_uniform_initializer, zeros_initializer
+from flowgraph.ops.constant import convert_to_tensor
+from flowgraph.shapes import as_shape
+from flowgraph.variables import Variable
+
+__all__ = ["variable_scope", "get_variable", "get_variable_scope", "VariableScope",
+           "AUTO_REUSE", "get_local_variable"]
+
+
+class _AutoReuse:
+    def __repr__(self) -> str:
+        return "fg.AUTO_REUSE"
+
+
+AUTO_REUSE = _AutoReuse()
+
+
+class VariableScope:
+    """Defaults for `get_variable` under one scope name (reuse, initializer, regularizer...)."""
+
+    def __init__(self, reuse: Any, name: str = "", initializer: Any = None,
+                 regularizer: Any = None, caching_device: Any = None, partitioner: Any = None,
+                 custom_getter: Any = None, name_scope: str = "", dtype: Any = dtypes.float32,
+                 use_resource: Any = None, constraint: Any = None) -> None:
+        self._reuse = reuse
+        self._name = name
+        self._initializer = initializer
+        self._regularizer = regularizer
+        self._caching_device = caching_device
+        self._partitioner = partitioner
+        self._custom_getter = custom_getter
+        self._name_scope = name_scope
+        self._dtype = dtypes.as_dtype(dtype)
+        self._use_resource = use_resource
+        self._constraint = constraint
+
+    name = property(lambda self: self._name)
+    original_name_scope = property(lambda self: self._name_scope)
+    reuse = property(lambda self: self._reuse)
+    initializer = property(lambda self: self._initializer)
+    regularizer = property(lambda self: self._regularizer)
+    dtype = property(lambda self: self._dtype)
+    caching_device = property(lambda self: self._caching_device)
+    partitioner = property(lambda self: self._partitioner)
+    custom_getter = property(lambda self: self._custom_getter)
+    constraint = property(lambda self: self._constraint)
+    use_resource = property(lambda self: self._use_resource)
+
+    def reuse_variables(self) -> None:
+        """Makes `get_variable` in this scope return existing Variables from now on."""
+        self._reuse = True
+
+    def set_initializer(self, initializer: Any) -> None:
+        self._initializer = initializer
+
+    def set_regularizer(self, regularizer: Any) -> None:
+        self._regularizer = regularizer
+
+    def set_dtype(self, dtype: Any) -> None:
+        self._dtype = dtypes.as_dtype(dtype)
+
+    def get_variable(self, name: str, *args: Any, **kwargs: Any) -> Variable:
+        with variable_scope(self):
+            return get_variable(name, *args, **kwargs)
+
+    def global_variables(self) -> list:
+        return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, self._name)
+
+    def trainable_variables(self) -> list:
+        return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, self._name)
+
+    def __repr__(self) -> str:
+        return f"<fg.VariableScope '{self._name}' reuse={self._reuse}>"
+
+
+class _ScopeStore:
+    """Per-graph: the current VariableScope, Variables made by get_variable, and how often
+    each default scope name was used."""
+
+    def __init__(self) -> None:
+        self.current = VariableScope(False)
+        self.variables: dict = {}
+        self.sites: dict = {}
+        self.counts: dict = {}
+
+
+def _store() -> _ScopeStore:
+    return get_default_graph().get_state("variable_scope", _ScopeStore)
+
+
+def get_variable_scope() -> VariableScope:
+    """The current VariableScope of the default graph."""
+    return _store().current
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
+                   values: Any = None, initializer: Any = None, regularizer: Any = None,
+                   caching_device: Any = None, partitioner: Any = None,
+                   custom_getter: Any = None, reuse: Any = None, dtype: Any = None,
+                   use_resource: Any = None, constraint: Any = None,
+                   auxiliary_name_scope: bool = True) -> Iterator[VariableScope]:
+    """Opens a variable scope (and a name scope) for `get_variable`, as TF1's.
+
+    ``reuse=True`` makes `get_variable` return existing Variables (ValueError if missing);
+    ``reuse=fg.AUTO_REUSE`` creates them when missing. Reuse is inherited by inner scopes.
+    """
+    if name_or_scope is None and default_name is None:
+        raise TypeError("If default_name is None then name_or_scope is required")
+    if reuse is False:
+        reuse = None  # as TF1: False does not turn off an outer reuse
+    graph = get_default_graph()
+    store = _store()
+    parent = store.current
+    if isinstance(name_or_scope, VariableScope):
+        full_name = name_or_scope.name
+        name_scope_name = name_or_scope.original_name_scope
+        base = name_or_scope
+    else:
+        if name_or_scope is None:
+            prefix = f"{parent.name}/" if parent.name else ""
+            key = prefix + default_name
+            count = store.counts.get(key, 0)
+            store.counts[key] = count + 1
+            local = default_name if count == 0 else f"{default_name}_{count}"
+        else:
+            local = str(name_or_scope)
+            key = (f"{parent.name}/" if parent.name else "") + local
+            store.counts[key] = store.counts.get(key, 0) + 1
+        full_name = f"{parent.name}/{local}" if parent.name else local
+        name_scope_name = None
+        base = parent
+    new_reuse = True if (reuse is True or parent.reuse is True) and reuse is not AUTO_REUSE \
+        else (AUTO_REUSE if reuse is AUTO_REUSE or parent.reuse is AUTO_REUSE
+              else base.reuse if isinstance(name_or_scope, VariableScope) else False)
+    if isinstance(name_or_scope, VariableScope) and reuse is None:
+        new_reuse = name_or_scope.reuse or parent.reuse
+
+    def pick(value: Any, inherited: Any) -> Any:
+        return inherited if value is None else value
+
+    with contextlib.ExitStack() as stack:
+        if auxiliary_name_scope:
+            if name_scope_name:
+                opened = stack.enter_context(graph.name_scope(name_scope_name))
+            else:
+                opened = stack.enter_context(graph.name_scope(full_name.split("/")[-1]))
+        else:
+            opened = name_scope_name or graph.get_name_scope() + "/"
+        scope = VariableScope(
+            new_reuse, full_name, pick(initializer, base.initializer),
+            pick(regularizer, base.regularizer), pick(caching_device, base.caching_device),
+            pick(partitioner, base.partitioner), pick(custom_getter, base.custom_getter),
+            opened, pick(dtype, base.dtype), pick(use_resource, base.use_resource),
+            pick(constraint, base.constraint))
+        store.current = scope
+        try:
+            yield scope
+        finally:
+            store.current = parent
+
+
+def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: Any = None,
+                 regularizer: Optional[Callable] = None, trainable: Optional[bool] = None,
+                 collections: Any = None, caching_device: Any = None, partitioner: Any = None,
+                 validate_shape: bool = True, use_resource: Any = None,
+                 custom_getter: Any = None, constraint: Any = None, synchronization: Any = None,
+                 aggregation: Any = None) -> Variable:
+    """Gets an existing Variable `scope/name` or creates a new one, as TF1's.
+
+    Without reuse, an existing name raises ValueError; with reuse=True a missing one does.
+    The default initializer is glorot_uniform for floats and zeros otherwise.
+    """
+    scope = get_variable_scope()
+    getter = custom_getter or scope.custom_getter
+    kwargs = dict(shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+                  trainable=trainable, collections=collections, validate_shape=validate_shape,
+                  constraint=constraint)
+    full_name = f"{scope.name}/{name}" if scope.name else name
+    if getter is not None:
+        return getter(_true_getter, full_name, **kwargs)
+    return _true_getter(full_name, **kwargs)
+
+
+def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: Any = None,
+                 regularizer: Any = None, trainable: Optional[bool] = None,
+                 collections: Any = None, validate_shape: bool = True, constraint: Any = None,
+                 **unused: Any) -> Variable:
+    store = _store()
+    scope = store.current
+    reuse = scope.reuse
+    existing = store.variables.get(name)
+    if existing is not None:
+        if reuse is False:
+            site = store.sites.get(name)
+            where = f" Originally defined at:\n  {site}" if site else ""
+            raise ValueError(f"Variable {name} already exists, disallowed. Did you mean to set "
+                             f"reuse=True or reuse=fg.AUTO_REUSE in VarScope?{where}")
+        if shape is not None and not existing.shape.is_compatible_with(as_shape(shape)):
+            raise ValueError(f"Trying to share variable {name}, but specified shape "
+                             f"{as_shape(shape)} and found shape {existing.shape}.")
+        if dtype is not None and dtypes.as_dtype(dtype) != existing.dtype:
+            raise ValueError(f"Trying to share variable {name}, but specified dtype "
+                             f"{dtypes.as_dtype(dtype).name} and found dtype "
+                             f"{existing.dtype.name}.")
+        return existing
+    if reuse is True:
+        raise ValueError(f"Variable {name} does not exist, or was not created with "
+                         "fg.get_variable(). Did you mean to set reuse=fg.AUTO_REUSE in "
+                         "VarScope?")
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else scope.dtype
+    initializer = initializer if initializer is not None else scope.initializer
+    init_value = _initial_value(name, shape, dtype, initializer)
+    graph = get_default_graph()
+    with graph.name_scope(None):
+        variable = Variable(init_value, trainable=trainable, collections=collections,
+                            validate_shape=validate_shape, name=name, dtype=dtype,
+                            constraint=constraint)
+    store.variables[name] = variable
+    store.sites[name] = variable.op.creation_site
+    regularizer = regularizer if regularizer is not None else scope.regularizer
+    if regularizer is not None:
+        with graph.name_scope(f"{name}/Regularizer/"):
+            loss = regularizer(variable)
+        if loss is not None:
+            graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+    return variable
+
+
+def _initial_value(name: str, shape: Any, dtype: dtypes.DType, initializer: Any) -> Any:
+    """A callable building the initial value (so its nodes go under `name/Initializer`)."""
+    if initializer is None:
+        if dtype.is_floating:
+            initializer = glorot_uniform_initializer()
+        elif dtype.is_integer or dtype.is_bool or dtype.is_string:
+            initializer = zeros_initializer()
+        else:
+            raise ValueError(f"An initializer for variable {name} of type {dtype.name} is "
+                             "required")
+    if isinstance(initializer, type):
+        initializer = initializer()
+    if callable(initializer) and not hasattr(initializer, "__fg_tensor__"):
+        if shape is None:
+            raise ValueError(f"The shape of variable {name} must be specified when its "
+                             "initializer is a function or an initializer object.")
+        dims = as_shape(shape)
+        if not dims.is_fully_defined():
+            raise ValueError(f"Shape of a new variable ({name}) must be fully defined, but "
+                             f"instead was {dims}.")
+        return lambda: initializer(dims.as_list(), dtype=dtype)
+    value = convert_to_tensor(initializer, dtype=dtype)
+    if shape is not None and not value.shape.is_compatible_with(as_shape(shape)):
+        raise ValueError(f"Variable {name}: the initializer's shape {value.shape} does not "
+                         f"match the given shape {as_shape(shape)}. When the initializer is a "
+                         "Tensor or value, leave shape=None.")
+    return value
+
+
+def get_local_variable(name: str, *args: Any, **kwargs: Any) -> Variable:
+    """Like get_variable, in the LOCAL_VARIABLES collection and not trainable."""
+    kwargs["collections"] = [GraphKeys.LOCAL_VARIABLES] + list(kwargs.get("collections") or [])
+    kwargs["trainable"] = False
+    return get_variable(name, *args, **kwargs)

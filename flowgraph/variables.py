@@ -160,6 +160,7 @@ class Variable:
             raise ValueError("Variable.load needs a session: pass session= or use a default "
                              "session.")
         import numpy as np
+
         from flowgraph.ops.constant import to_numpy
         array = np.asarray(to_numpy(value, self.dtype))
         if not self.shape.is_compatible_with(array.shape):

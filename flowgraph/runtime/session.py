@@ -9,11 +9,23 @@ from typing import Any, Optional
 import numpy as np
 
 from flowgraph import errors
-from flowgraph.graph import (Graph, Operation, Tensor, get_default_graph, pop_default_session,
-                             push_default_session, session_as_default)
+from flowgraph.graph import (
+    Graph,
+    Operation,
+    Tensor,
+    get_default_graph,
+    pop_default_session,
+    push_default_session,
+    session_as_default,
+)
 from flowgraph.runtime import executor
-from flowgraph.runtime.config import (ConfigProto, DeviceStepStats, NodeExecStats,
-                                      RunMetadata, RunOptions)
+from flowgraph.runtime.config import (
+    ConfigProto,
+    DeviceStepStats,
+    NodeExecStats,
+    RunMetadata,
+    RunOptions,
+)
 from flowgraph.runtime.fetches import FetchMapper, fetched
 from flowgraph.runtime.plan import Plan
 from flowgraph.runtime.state import SessionState
@@ -62,10 +74,6 @@ class Session:
     @property
     def graph(self) -> Graph:
         return self._graph
-
-    @property
-    def graph_def(self) -> Any:
-        return self._graph.as_graph_def()
 
     @property
     def sess_str(self) -> str:

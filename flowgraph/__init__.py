@@ -25,6 +25,17 @@ from flowgraph.shapes import Dimension, TensorShape, dimension_value
 from flowgraph.variables import *  # noqa: F401,F403
 from flowgraph.variable_scope import *  # noqa: F401,F403
 from flowgraph.initializers import *  # noqa: F401,F403
-from flowgraph import initializers
+from flowgraph.api import initializers, linalg, math, random, sparse, strings  # noqa: F401
+from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
 
 __version__ = "0.1.0"
+
+
+class _Compat:
+    """`fg.compat.v1` is flowgraph itself: TF1 code written against tf.compat.v1 runs as is."""
+
+    def __init__(self, module: object) -> None:
+        self.v1 = module
+
+
+compat = _Compat(__import__(__name__))

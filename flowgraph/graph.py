@@ -21,6 +21,8 @@ from flowgraph.shapes import TensorShape, as_shape
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
+# Scopes nested in another scope may also start with '_' (as TF1's scope name check).
+_NESTED_SCOPE_RE = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
 
 
 # --------------------------------------------------------------------------- creation sites
@@ -446,7 +448,7 @@ class Graph:
         elif name.endswith("/"):
             new = name[:-1]
         else:
-            if not _NAME_RE.match(name):
+            if not (_NESTED_SCOPE_RE if old else _NAME_RE).match(name):
                 raise ValueError(f"{name!r} is not a valid scope name: use letters, digits, "
                                  "'.', '_', '-' and '/'")
             new = self.unique_name(name)
@@ -533,6 +535,9 @@ class Graph:
                     raise ValueError(f"An op named {name!r} already exists in the graph.")
             else:
                 name = self.unique_name(name or op_def.default_name())
+            if not _NAME_RE.match(name):
+                raise ValueError(f"{name!r} is not a valid node name: use letters, digits, "
+                                 "'.', '_', '-' and '/' (not starting with '_', '-' or '/').")
             site = user_creation_site()
             controls = self._current_control_inputs(inputs)
             for c in control_inputs:
@@ -557,6 +562,9 @@ class Graph:
         if not isinstance(name, str):
             raise TypeError(f"Operation names are strings, got {type(name).__name__}")
         op = self._ops_by_name.get(name)
+        if op is None and ":" in name:
+            raise ValueError(f"The name {name!r} appears to refer to a Tensor, not an "
+                             f"Operation; use get_tensor_by_name({name!r}).")
         if op is None:
             raise KeyError(f"The name {name!r} refers to an Operation not in the graph."
                            + _did_you_mean(name, self._ops_by_name))

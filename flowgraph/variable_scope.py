@@ -153,7 +153,10 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
             if name_scope_name:
                 opened = stack.enter_context(graph.name_scope(name_scope_name))
             else:
-                opened = stack.enter_context(graph.name_scope(full_name.split("/")[-1]))
+                # A string name opens a name scope of that whole name ("a/b" as TF1).
+                local_name = full_name.split("/")[-1] if isinstance(
+                    name_or_scope, VariableScope) else local
+                opened = stack.enter_context(graph.name_scope(local_name))
         else:
             opened = name_scope_name or graph.get_name_scope() + "/"
         scope = VariableScope(
@@ -217,8 +220,15 @@ def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: A
         raise ValueError(f"Variable {name} does not exist, or was not created with "
                          "fg.get_variable(). Did you mean to set reuse=fg.AUTO_REUSE in "
                          "VarScope?")
-    dtype = dtypes.as_dtype(dtype) if dtype is not None else scope.dtype
     initializer = initializer if initializer is not None else scope.initializer
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+    elif _is_value(initializer):
+        # As TF1: a Tensor or value as initializer gives the variable its own dtype.
+        dtype = convert_to_tensor(initializer).dtype if _is_tensor_like(initializer) \
+            else dtypes.dtype_of_value(initializer)
+    else:
+        dtype = scope.dtype
     init_value = _initial_value(name, shape, dtype, initializer)
     graph = get_default_graph()
     with graph.name_scope(None):
@@ -234,6 +244,17 @@ def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: A
         if loss is not None:
             graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
     return variable
+
+
+def _is_tensor_like(value: Any) -> bool:
+    return hasattr(value, "__fg_tensor__")  # Tensors and Variables
+
+
+def _is_value(initializer: Any) -> bool:
+    """Whether `initializer` is a Tensor or value (not an initializer object or function)."""
+    if initializer is None or isinstance(initializer, type):
+        return False
+    return _is_tensor_like(initializer) or not callable(initializer)
 
 
 def _initial_value(name: str, shape: Any, dtype: dtypes.DType, initializer: Any) -> Any:

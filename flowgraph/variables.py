@@ -47,7 +47,10 @@ class Variable:
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
         graph = get_default_graph()
-        with graph.name_scope(name or "Variable") as scope:
+        # As TF1's init_scope: a Variable made inside control_dependencies (an optimizer's
+        # slots under `with control_dependencies(update_ops)`) does not inherit them, so
+        # its initializer never needs the feeds those ops need.
+        with graph.control_dependencies(None), graph.name_scope(name or "Variable") as scope:
             if callable(initial_value):
                 with graph.name_scope("Initializer"):
                     initial_value = initial_value()

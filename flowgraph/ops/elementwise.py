@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import contextlib
+from typing import Any, ClassVar, Iterator, Optional, Sequence
+
+import numpy as np
 
 from flowgraph import dtypes
 from flowgraph.graph import Tensor
 from flowgraph.ops.constant import convert_to_tensor
-from flowgraph.ops.registry import Op
+from flowgraph.ops.registry import Op, apply_op, graph_of
 from flowgraph.shapes import broadcast_shapes
+
+# TF1 returns inf / nan quietly (log(0), 1/0, sqrt(-1)); numpy would warn.
+QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
 
 
 def binary_inputs(x: Any, y: Any) -> tuple:
@@ -86,3 +92,79 @@ class ComparisonOp(Op):
     def infer(self, op):
         check_dtype(op, op.inputs[0], self.allowed, "first input")
         return broadcast_infer(op, dtypes.bool_)
+
+
+class UfuncUnary(UnaryOp):
+    """A unary op whose kernel is one numpy ufunc (`ufunc`), run as it is by the executor.
+
+    `quiet` marks ufuncs that numpy warns about on domain errors (log(0), sqrt(-1)); the
+    reference kernel silences those warnings, as TF1 returns inf / nan without a word.
+    """
+
+    ufunc: ClassVar[Any] = None
+    quiet: ClassVar[bool] = False
+
+    def kernel(self, x):
+        if self.quiet:
+            with np.errstate(**QUIET):
+                return self.ufunc(x)
+        return self.ufunc(x)
+
+    def fast_kernel(self, op):
+        return self.ufunc
+
+
+class UfuncBinary(BinaryOp):
+    """A binary broadcasting op whose kernel is one numpy ufunc (`ufunc`)."""
+
+    ufunc: ClassVar[Any] = None
+    quiet: ClassVar[bool] = False
+
+    def kernel(self, x, y):
+        if self.quiet:
+            with np.errstate(**QUIET):
+                return self.ufunc(x, y)
+        return self.ufunc(x, y)
+
+    def fast_kernel(self, op):
+        return self.ufunc
+
+
+class UfuncComparison(ComparisonOp):
+    """A comparison whose kernel is one numpy ufunc returning bool."""
+
+    ufunc: ClassVar[Any] = None
+
+    def kernel(self, x, y):
+        return self.ufunc(x, y)
+
+    def fast_kernel(self, op):
+        return self.ufunc
+
+
+@contextlib.contextmanager
+def op_scope(name: Optional[str], default: str, values: Sequence[Any] = ()) -> Iterator[str]:
+    """TF1's ``with ops.name_scope(name, default, values) as scope``: enters the graph of
+    `values` and a unique name scope; an op created with ``name=scope`` is named exactly
+    after the scope (``add``, ``add_1``), the helper nodes inside it ``add/...``."""
+    graph = graph_of(*values)
+    with graph.as_default(), graph.name_scope(name if name is not None else default) as scope:
+        yield scope
+
+
+def unary_op(op_def: Op, x: Any, name: Optional[str] = None) -> Tensor:
+    """Adds the one-input node `op_def` on `x` (converted to a Tensor)."""
+    return apply_op(op_def, [convert_to_tensor(x)], name=name)
+
+
+def binary_op(op_def: Op, x: Any, y: Any, name: Optional[str] = None) -> Tensor:
+    """Adds the two-input node `op_def`; a Python operand takes the other one's dtype."""
+    x, y = binary_inputs(x, y)
+    return apply_op(op_def, [x, y], name=name)
+
+
+def scoped_binary_op(op_def: Op, x: Any, y: Any, name: Optional[str], default: str) -> Tensor:
+    """binary_op inside ``op_scope(name, default)``, as TF1's Python wrappers that open a
+    name scope (``tf.pow`` -> ``Pow``, ``a + b`` -> ``add``)."""
+    with op_scope(name, default, [x, y]) as scope:
+        return binary_op(op_def, x, y, name=scope)

@@ -14,6 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
+import numpy as np
+
 from flowgraph import errors
 from flowgraph.runtime.executor import deadline_error, node_error, store_outputs
 from flowgraph.runtime.plan import Plan
@@ -38,6 +40,10 @@ class _Schedule:
                 readers[slot] = readers.get(slot, 0) + 1
         keep = set(plan.fetch_slots) | plan.preloaded
         self.readers = {s: n for s, n in readers.items() if s not in keep}
+        # Outputs no step reads (an assign's result, a fed tensor's own value): dropped as
+        # soon as their step is done, as the sequential executor does.
+        self.unread = [tuple(s for s in step.outputs if s not in readers and s not in keep)
+                       for step in plan.steps]
         self.worthwhile = min_elements <= 0 or _has_parallel_heavy_steps(
             plan, self.consumers, min_elements)
 
@@ -72,6 +78,10 @@ def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int) ->
     return False
 
 
+def _quiet_numpy() -> None:
+    np.seterr(all="ignore")  # per worker thread, as Session.run does for its own thread
+
+
 class ParallelExecutor:
     """Runs plans on a pool of `threads` worker threads, in dependency order."""
 
@@ -79,7 +89,8 @@ class ParallelExecutor:
         self.threads = threads
         self.min_elements = min_elements
         self._pool = ThreadPoolExecutor(max_workers=threads,
-                                        thread_name_prefix="flowgraph-inter-op")
+                                        thread_name_prefix="flowgraph-inter-op",
+                                        initializer=_quiet_numpy)
         self._schedules: dict = {}
         self._lock = threading.Lock()
 
@@ -148,6 +159,8 @@ class ParallelExecutor:
                 continue
             if trace is not None:
                 trace.append((step, start, end))
+            for slot in schedule.unread[step.index]:
+                values[slot] = None
             for slot in step.inputs:
                 left = readers.get(slot)
                 if left is not None:

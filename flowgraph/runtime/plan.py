@@ -218,12 +218,17 @@ def prune(fetches: Sequence[Tensor], targets: Sequence[Operation], fed: set) -> 
             if t not in fed and i not in refs and t.op not in needed:
                 stack.append(t.op)
         for c in op.control_inputs:
-            if c not in needed:
+            if c not in needed and not _fed_placeholder(c, fed):
                 stack.append(c)
     ordered = sorted(needed, key=lambda o: o._id)
     if _creation_order_is_valid(ordered, needed, fed):
         return ordered
     return _topological_order(needed, fed)
+
+
+def _fed_placeholder(op: Operation, fed: set) -> bool:
+    # As TF1: a control edge from a fed placeholder is satisfied by the feed.
+    return getattr(op.op_def, "requires_feed", False) and all(t in fed for t in op.outputs)
 
 
 def _creation_order_is_valid(ordered: list, needed: set, fed: set) -> bool:
@@ -245,7 +250,8 @@ def _topological_order(needed: set, fed: set) -> list:
             if t not in fed and i not in refs:
                 dag.add_edge(t.op, op)
         for c in op.control_inputs:
-            dag.add_edge(c, op)
+            if c in needed:
+                dag.add_edge(c, op)
     try:
         return list(nx.lexicographical_topological_sort(dag, key=lambda o: o._id))
     except nx.NetworkXUnfeasible:

@@ -160,10 +160,12 @@ class Session:
         trace = [] if (options is not None and options.trace_level >= RunOptions.FULL_TRACE
                        and run_metadata is not None) else None
         parallel = self._executor
-        if parallel is not None and parallel.worthwhile(plan):
-            parallel.run(plan, values, deadline, trace)
-        else:
-            executor.run_sequential(plan, values, deadline, trace)
+        # As TF1, invalid values (log(0), 1/0) give inf/nan silently, without numpy warnings.
+        with np.errstate(all="ignore"):
+            if parallel is not None and parallel.worthwhile(plan):
+                parallel.run(plan, values, deadline, trace)
+            else:
+                executor.run_sequential(plan, values, deadline, trace)
         if trace is not None:
             _record_trace(run_metadata, trace)
 
@@ -221,10 +223,10 @@ class Session:
 
     def _check_feed(self, tensor: Tensor, value: Any) -> Any:
         spec = self._feed_specs.get(tensor)
-        if spec is None:
+        if spec is None or spec[3] is not tensor.shape:  # (set_shape may have refined it)
             spec = self._feed_specs[tensor] = (tensor.dtype.np, tensor.shape.as_tuple(),
-                                               tensor.dtype)
-        np_dtype, dims, dtype = spec
+                                               tensor.dtype, tensor.shape)
+        np_dtype, dims, dtype, _ = spec
         if not (isinstance(value, np.ndarray) and value.dtype == np_dtype):
             value = _convert_feed(tensor, value, dtype)
         if dims is not None:

@@ -70,7 +70,8 @@ class NodeContext:
         """Stores `value` as variable `key`'s new value and returns it (read-only).
 
         Pass owned=True only for a fresh array that nothing else references."""
-        if not owned:
+        if not owned or not isinstance(value, np.ndarray):
+            # (numpy ufuncs on 0-d arrays return scalars, which have no flags to set)
             value = np.array(value, copy=True)
         value.flags.writeable = False
         self.state.variables[key] = value

@@ -1,0 +1,6 @@
+"""`fg.linalg`: TF1's `tf.linalg` names."""
+
+from flowgraph.ops.contraction import einsum, tensordot  # noqa: F401
+from flowgraph.ops.linalg import eye, matmul, matrix_transpose, trace  # noqa: F401
+
+transpose = matrix_transpose

@@ -1,0 +1,249 @@
+"""Indexing with tensors of indices: gather, gather_nd, scatter_nd."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from flowgraph import errors
+from flowgraph.graph import Tensor
+from flowgraph.ops.array import as_int_tensor
+from flowgraph.ops.constant import convert_to_tensor
+from flowgraph.ops.elementwise import check_dtype
+from flowgraph.ops.registry import Op, apply_op, register
+from flowgraph.ops.shape_util import check_index_dtype, check_vector, known_vector, static_int
+from flowgraph.shapes import TensorShape
+
+__all__ = ["gather", "gather_nd", "scatter_nd"]
+
+
+def _invalid_argument(message: str) -> errors.InvalidArgumentError:
+    return errors.InvalidArgumentError(None, None, message)
+
+
+def _position(flat: int, shape: tuple) -> str:
+    """'[i,j]' for the flat position `flat` in an array of `shape` ('' for a scalar)."""
+    if not shape:
+        return ""
+    return "[" + ",".join(str(int(i)) for i in np.unravel_index(flat, shape)) + "]"
+
+
+def _merge_dims(a: list, b: list, what: str) -> list:
+    out = []
+    for x, y in zip(a, b):
+        if x is not None and y is not None and x != y:
+            raise ValueError(f"{what}: dimensions {a} and {b} must be equal")
+        out.append(x if x is not None else y)
+    return out
+
+
+# --------------------------------------------------------------------------- gather
+@register
+class GatherV2(Op):
+    """Slices of `params` along `axis` at `indices`: the output's shape is
+    ``params.shape[:axis] + indices.shape[batch_dims:] + params.shape[axis + 1:]``."""
+
+    axis: int = 0
+    batch_dims: int = 0
+
+    def infer(self, op):
+        params, indices = op.inputs
+        check_index_dtype(op, indices, "indices")
+        p_shape, i_shape = params.shape, indices.shape
+        if p_shape.ndims is None or i_shape.ndims is None:
+            return [(params.dtype, TensorShape(None))]
+        p_dims, i_dims = p_shape.as_list(), i_shape.as_list()
+        axis, batch = _gather_axes(self.axis, self.batch_dims, len(p_dims), len(i_dims),
+                                   ValueError)
+        batch_part = _merge_dims(p_dims[:batch], i_dims[:batch],
+                                 "gather batch dimensions of params and indices")
+        out = batch_part + p_dims[batch:axis] + i_dims[batch:] + p_dims[axis + 1:]
+        return [(params.dtype, out)]
+
+    def kernel(self, params, indices):
+        axis, batch = _gather_axes(self.axis, self.batch_dims, params.ndim, indices.ndim,
+                                   _invalid_argument)
+        limit = params.shape[axis]
+        if indices.size and (indices.min() < 0 or indices.max() >= limit):
+            bad = np.flatnonzero((indices < 0) | (indices >= limit))[0]
+            raise _invalid_argument(f"indices{_position(bad, indices.shape)} = "
+                                    f"{indices.reshape(-1)[bad]} is not in [0, {limit})")
+        if batch == 0:
+            return np.take(params, indices, axis=axis)
+        if params.shape[:batch] != indices.shape[:batch]:
+            raise _invalid_argument(f"params.shape[:{batch}] = {list(params.shape[:batch])} "
+                                    f"must equal indices.shape[:{batch}] = "
+                                    f"{list(indices.shape[:batch])}")
+        count = int(np.prod(params.shape[:batch]))
+        flat_params = params.reshape((count,) + params.shape[batch:])
+        flat_indices = indices.reshape(count, -1)
+        rows = np.arange(count).reshape(count, 1)
+        local = axis - batch  # the gathered dimension of one batch element
+        picked = flat_params[(rows,) + (slice(None),) * local + (flat_indices,)]
+        if local:  # numpy put the indexed dimensions first: move them back after `mid`
+            picked = np.moveaxis(picked, 1, local + 1)
+        out_shape = (params.shape[:axis] + indices.shape[batch:] + params.shape[axis + 1:])
+        return picked.reshape(out_shape)
+
+
+def _gather_axes(axis: int, batch: int, p_rank: int, i_rank: int, error: Any) -> tuple:
+    if batch < 0:
+        batch += i_rank
+    if axis < 0:
+        axis += p_rank
+    if not 0 <= batch <= i_rank:
+        raise error(f"batch_dims ({batch}) must be in [0, rank(indices) = {i_rank}]")
+    if not 0 <= axis < p_rank:
+        raise error(f"axis {axis} is out of range for params of rank {p_rank}")
+    if batch > axis:
+        raise error(f"batch_dims ({batch}) must be less than or equal to axis ({axis})")
+    return axis, batch
+
+
+def gather(params: Any, indices: Any, validate_indices: Any = None, name: Optional[str] = None,
+           axis: Any = None, batch_dims: int = 0) -> Tensor:
+    """Gathers slices of `params` along `axis` (default: `batch_dims`, i.e. 0) at `indices`.
+
+    Out-of-range indices raise InvalidArgumentError when run (as TF1 on CPU).
+
+    >>> fg.gather([[1, 2], [3, 4], [5, 6]], [2, 0])        # [[5, 6], [1, 2]]
+    """
+    del validate_indices  # deprecated in TF1; indices are always validated
+    batch = static_int(batch_dims, "gather batch_dims")
+    axis = batch if axis is None else static_int(axis, "gather axis")
+    params_t = convert_to_tensor(params)
+    indices_t = convert_to_tensor(indices)
+    return apply_op(GatherV2(axis=axis, batch_dims=batch), [params_t, indices_t], name=name)
+
+
+# --------------------------------------------------------------------------- gather_nd
+@register
+class GatherNd(Op):
+    """Gathers slices of `params` at index tuples: ``indices[..., :]`` of length K indexes
+    the first K dimensions (after `batch_dims` batch dimensions) of `params`."""
+
+    batch_dims: int = 0
+
+    def infer(self, op):
+        params, indices = op.inputs
+        check_index_dtype(op, indices, "indices")
+        p_shape, i_shape = params.shape, indices.shape
+        if i_shape.ndims == 0:
+            raise ValueError("GatherNd indices must have rank at least 1")
+        if p_shape.ndims is None or i_shape.ndims is None or i_shape[-1].value is None:
+            return [(params.dtype, TensorShape(None))]
+        p_dims, i_dims = p_shape.as_list(), i_shape.as_list()
+        depth, batch = i_dims[-1], self.batch_dims
+        if batch >= len(i_dims) or batch > len(p_dims):
+            raise ValueError(f"batch_dims ({batch}) must be less than rank(indices) "
+                             f"({len(i_dims)}) and at most rank(params) ({len(p_dims)})")
+        if depth > len(p_dims) - batch:
+            raise ValueError(f"indices.shape[-1] must be <= params.rank, but saw indices "
+                             f"shape: {i_shape} and params shape: {p_shape}")
+        batch_part = _merge_dims(p_dims[:batch], i_dims[:batch],
+                                 "gather_nd batch dimensions of params and indices")
+        return [(params.dtype, batch_part + i_dims[batch:-1] + p_dims[batch + depth:])]
+
+    def kernel(self, params, indices):
+        batch = self.batch_dims
+        depth = indices.shape[-1]
+        if params.shape[:batch] != indices.shape[:batch]:
+            raise _invalid_argument(f"params.shape[:{batch}] = {list(params.shape[:batch])} "
+                                    f"must equal indices.shape[:{batch}] = "
+                                    f"{list(indices.shape[:batch])}")
+        if depth > params.ndim - batch:
+            raise _invalid_argument(f"indices.shape[-1] must be <= params.rank, but saw "
+                                    f"indices shape: {list(indices.shape)} and params shape: "
+                                    f"{list(params.shape)}")
+        count = int(np.prod(params.shape[:batch]))
+        inner = params.shape[batch:]
+        flat_params = params.reshape((count,) + inner)
+        flat = indices.reshape(count, -1, depth)
+        _check_index_tuples(flat.reshape(-1, depth), inner[:depth], indices.shape[:-1],
+                            "param shape", params.shape[batch:])
+        rows = np.broadcast_to(np.arange(count).reshape(count, 1), flat.shape[:2])
+        picked = flat_params[(rows,) + tuple(flat[..., j] for j in range(depth))]
+        return picked.reshape(indices.shape[:-1] + inner[depth:])
+
+
+def _check_index_tuples(flat: np.ndarray, limits: tuple, lead: tuple, what: str,
+                        shown: tuple) -> None:
+    """InvalidArgumentError naming the first row of `flat` outside `limits`."""
+    if not flat.size:
+        return
+    bad = np.flatnonzero(((flat < 0) | (flat >= np.array(limits, dtype=np.int64))).any(axis=1))
+    if bad.size:
+        row = bad[0]
+        where = _position(row, lead)
+        raise _invalid_argument(f"indices{where} = {flat[row].tolist()} does not index into "
+                                f"{what} {list(shown)}")
+
+
+def gather_nd(params: Any, indices: Any, name: Optional[str] = None,
+              batch_dims: int = 0) -> Tensor:
+    """Gathers slices of `params` at the index tuples in the last dimension of `indices`.
+
+    >>> fg.gather_nd([[1, 2], [3, 4]], [[1, 0], [0, 1]])      # [3, 2]
+    """
+    batch = static_int(batch_dims, "gather_nd batch_dims")
+    if batch < 0:
+        raise ValueError(f"gather_nd batch_dims must be non-negative, got {batch}")
+    return apply_op(GatherNd(batch_dims=batch), [convert_to_tensor(params),
+                                                 convert_to_tensor(indices)], name=name)
+
+
+# --------------------------------------------------------------------------- scatter_nd
+@register
+class ScatterNd(Op):
+    """Zeros of `shape` with `updates` added at the index tuples of `indices` (duplicate
+    indices sum)."""
+
+    def infer(self, op):
+        indices, updates, shape_t = op.inputs
+        check_index_dtype(op, indices, "indices")
+        check_index_dtype(op, shape_t, "shape")
+        check_vector(op, shape_t, "shape")
+        check_dtype(op, updates, "fiu", "updates")
+        wanted = known_vector(shape_t)
+        if wanted is None:
+            return [(updates.dtype, TensorShape(None))]
+        out = [None if v is None or v < 0 else v for v in wanted]
+        i_shape, u_shape = indices.shape, updates.shape
+        if i_shape.ndims is not None and i_shape[-1].value is not None and \
+                u_shape.ndims is not None:
+            depth = i_shape[-1].value
+            if depth > len(out):
+                raise ValueError(f"indices.shape[-1] = {depth} must be <= the rank of shape "
+                                 f"{wanted}")
+            expected = TensorShape(i_shape.as_list()[:-1] + out[depth:])
+            if not expected.is_compatible_with(u_shape):
+                raise ValueError(f"updates.shape {u_shape} must be indices.shape[:-1] + "
+                                 f"shape[indices.shape[-1]:] = {expected} (indices shape "
+                                 f"{i_shape}, shape {wanted})")
+        return [(updates.dtype, out)]
+
+    def kernel(self, indices, updates, shape_):
+        shape_ = tuple(int(v) for v in shape_)
+        depth = indices.shape[-1]
+        lead = indices.shape[:-1]
+        expected = lead + shape_[depth:]
+        if depth > len(shape_) or updates.shape != expected:
+            raise _invalid_argument(f"updates.shape {list(updates.shape)} must be "
+                                    f"indices.shape[:-1] + shape[indices.shape[-1]:] = "
+                                    f"{list(expected)}")
+        flat = indices.reshape(-1, depth)
+        _check_index_tuples(flat, shape_[:depth], lead, "shape", shape_)
+        out = np.zeros(shape_, dtype=updates.dtype)
+        np.add.at(out, tuple(flat.T), updates.reshape((flat.shape[0],) + shape_[depth:]))
+        return out
+
+
+def scatter_nd(indices: Any, updates: Any, shape: Any, name: Optional[str] = None) -> Tensor:
+    """A tensor of `shape`: zeros, plus each slice of `updates` added at its index tuple
+    (repeated indices are summed).
+
+    >>> fg.scatter_nd([[1], [3], [1]], [9, 10, 11], [4])     # [0, 20, 0, 10]
+    """
+    return apply_op(ScatterNd(), [convert_to_tensor(indices), convert_to_tensor(updates),
+                                  as_int_tensor(shape, "shape")], name=name)

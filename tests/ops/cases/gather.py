@@ -1,0 +1,85 @@
+"""Cases for GatherV2, GatherNd, ScatterNd, OneHot, and the composites boolean_mask and
+sequence_mask. Expected values are literals or numpy indexing written here."""
+
+import numpy as np
+
+import flowgraph as fg
+from tests.ops.harness import OpCase
+
+P = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32)
+X3 = np.arange(24, dtype=np.int32).reshape(2, 3, 4)
+S = np.array([b"a", b"b", b"c"], dtype=object)
+M2 = np.array([[True, False, True], [False, False, True]])
+M3 = np.array([[True, False, False, True]] * 3)
+
+CASES = [
+    # GatherV2
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i), [P, np.int32([2, 0, 2])],
+           expected=np.float32([[5, 6], [1, 2], [5, 6]]), name="axis0"),
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i, axis=1), [P, np.int64([[1], [0]])],
+           expected=np.float32([[[2], [1]], [[4], [3]], [[6], [5]]]), name="axis1-2d-indices"),
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i, axis=-1), [X3, np.int32([3, 0])],
+           expected=lambda p, i: p[..., [3, 0]], name="neg-axis"),
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i), [P, np.int32(1)],
+           expected=np.float32([3, 4]), name="scalar-index"),
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i), [S, np.int32([2, 2, 0])],
+           expected=np.array([b"c", b"c", b"a"], dtype=object), name="strings"),
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i), [P, np.zeros(0, np.int32)],
+           expected=np.zeros((0, 2), np.float32), name="empty-indices"),
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i, batch_dims=1),
+           [X3, np.int32([[2, 0], [1, 1]])],
+           expected=np.stack([X3[0][[2, 0]], X3[1][[1, 1]]]), name="batch-dims"),
+    OpCase("GatherV2", lambda p, i: fg.gather(p, i, axis=2, batch_dims=1),
+           [X3, np.int32([[3], [0]])],
+           expected=np.stack([X3[0][:, [3]], X3[1][:, [0]]]), name="batch-dims-axis2"),
+    OpCase("GatherV2", lambda x, m: fg.boolean_mask(x, m), [P, np.array([True, False, True])],
+           expected=np.float32([[1, 2], [5, 6]]), name="boolean-mask", partial_shapes=False),
+    OpCase("GatherV2", lambda x: fg.boolean_mask(x, M2), [X3], expected=lambda x: x[M2],
+           name="boolean-mask-2d"),
+    OpCase("GatherV2", lambda x: fg.boolean_mask(x, [False, True, True], axis=1), [X3],
+           expected=lambda x: x[:, [1, 2]], name="boolean-mask-axis"),
+    OpCase("GatherV2", lambda x: fg.boolean_mask(x, M3, axis=1), [X3],
+           expected=lambda x: x[:, M3], name="boolean-mask-2d-axis1"),
+    OpCase("GatherV2", lambda x: fg.boolean_mask(x, [False, False]), [P[:2]],
+           expected=np.zeros((0, 2), np.float32), name="boolean-mask-none-true"),
+    # GatherNd
+    OpCase("GatherNd", lambda p, i: fg.gather_nd(p, i), [P, np.int32([[2, 1], [0, 0]])],
+           expected=np.float32([6, 1]), name="elements"),
+    OpCase("GatherNd", lambda p, i: fg.gather_nd(p, i), [P, np.int64([[1], [2]])],
+           expected=np.float32([[3, 4], [5, 6]]), name="rows"),
+    OpCase("GatherNd", lambda p, i: fg.gather_nd(p, i), [X3, np.int32([[[1, 2]], [[0, 0]]])],
+           expected=np.int32([[[20, 21, 22, 23]], [[0, 1, 2, 3]]]), name="nested"),
+    OpCase("GatherNd", lambda p, i: fg.gather_nd(p, i, batch_dims=1),
+           [X3, np.int32([[1, 3], [2, 0]])], expected=np.int32([7, 20]), name="batch-dims"),
+    # ScatterNd
+    OpCase("ScatterNd", lambda i, u: fg.scatter_nd(i, u, [4]),
+           [np.int32([[1], [3], [1]]), np.float32([9, 10, 11])],
+           expected=np.float32([0, 20, 0, 10]), name="duplicates-sum"),
+    OpCase("ScatterNd", lambda i, u: fg.scatter_nd(i, u, [2, 3]),
+           [np.int64([[1, 2], [0, 0]]), np.int32([5, 7])],
+           expected=np.int32([[7, 0, 0], [0, 0, 5]]), name="elements"),
+    OpCase("ScatterNd", lambda i, u, s: fg.scatter_nd(i, u, s),
+           [np.int32([[1]]), np.float64([[1.5, 2.5]]), np.int32([3, 2])],
+           expected=np.float64([[0, 0], [1.5, 2.5], [0, 0]]), name="rows-shape-tensor"),
+    # OneHot
+    OpCase("OneHot", lambda i: fg.one_hot(i, 3), [np.int32([0, 2, -1, 5])],
+           expected=np.float32([[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]),
+           name="minus-one-and-out-of-range"),
+    OpCase("OneHot", lambda i: fg.one_hot(i, 3, axis=0), [np.int64([1, 0])],
+           expected=np.float32([[0, 1], [1, 0], [0, 0]]), name="axis0"),
+    OpCase("OneHot", lambda i: fg.one_hot(i, 2, on_value=5, off_value=-1),
+           [np.uint8([[1], [0]])], expected=np.int32([[[-1, 5]], [[5, -1]]]),
+           name="values-int"),
+    OpCase("OneHot", lambda i: fg.one_hot(i, 4, dtype=fg.float64, axis=1),
+           [np.int32([[0, 3], [2, 1]])],
+           expected=np.float64([[[1, 0], [0, 0], [0, 0], [0, 1]],
+                                [[0, 0], [0, 1], [1, 0], [0, 0]]]), name="axis-middle"),
+    OpCase("OneHot", lambda i: fg.one_hot(i, 3, on_value=True, off_value=False),
+           [np.int32(1)], expected=np.array([False, True, False]), name="scalar-bool"),
+    # sequence_mask (a composite ending in Less)
+    OpCase("Less", lambda n: fg.sequence_mask(n, 4), [np.int32([1, 3, 0])],
+           expected=np.array([[1, 0, 0, 0], [1, 1, 1, 0], [0, 0, 0, 0]], dtype=bool),
+           name="sequence-mask"),
+    OpCase("Less", lambda n: fg.sequence_mask(n), [np.int64([[2], [1]])],
+           expected=np.array([[[1, 1]], [[1, 0]]], dtype=bool), name="sequence-mask-default"),
+]

@@ -1,0 +1,74 @@
+"""Test-only ops with Python kernels (slow, counting, failing).
+
+They are frozen dataclasses built like registered ops but deliberately NOT registered, so
+that the registry-wide op tests do not see them; a Session runs any Op object.
+"""
+
+import dataclasses
+import threading
+import time
+
+from flowgraph.ops.registry import Op, apply_op
+
+# (tag) appended each time a CountingIdentity kernel runs.
+CALLS: list = []
+_CALLS_LOCK = threading.Lock()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SlowIdentity(Op):
+    """Sleeps `seconds`, then returns its input."""
+
+    type_name = "SlowIdentityForTest"
+    seconds: float = 0.05
+    stateful = True  # never folded or merged
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, x):
+        time.sleep(self.seconds)
+        return x
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CountingIdentity(Op):
+    """Records `tag` in CALLS, then returns its input."""
+
+    type_name = "CountingIdentityForTest"
+    tag: str = ""
+    stateful = True
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, x):
+        with _CALLS_LOCK:
+            CALLS.append(self.tag)
+        return x
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FailingOp(Op):
+    """Raises ZeroDivisionError when run."""
+
+    type_name = "FailingOpForTest"
+    stateful = True
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, x):
+        raise ZeroDivisionError("deliberate failure in a test kernel")
+
+
+def slow_identity(x, seconds=0.05, name=None):
+    return apply_op(SlowIdentity(seconds=seconds), [x], name=name)
+
+
+def counting_identity(x, tag, name=None):
+    return apply_op(CountingIdentity(tag=tag), [x], name=name)
+
+
+def failing(x, name=None):
+    return apply_op(FailingOp(), [x], name=name)

@@ -237,8 +237,12 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
             tensor = convert_to_tensor(value, dtype=dtype if not isinstance(value, Tensor)
                                        else None, name=what)
             if tensor.dtype != dtype:
-                raise TypeError(f"range() {what} {tensor.name} has dtype {tensor.dtype.name}, "
-                                f"but the range's dtype is {dtype.name}; use fg.cast on it")
+                if tensor.dtype not in _RANGE_DTYPES:
+                    raise TypeError(f"range() {what} {tensor.name} has dtype "
+                                    f"{tensor.dtype.name}; expected int32, int64, float32 or "
+                                    "float64")
+                from flowgraph.ops.cast import cast
+                tensor = cast(tensor, dtype)  # as TF1: all three take the widest dtype
             tensors.append(tensor)
         return apply_op(Range(), tensors, name=scope)
 

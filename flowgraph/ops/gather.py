@@ -1,4 +1,4 @@
-"""Indexing with tensors of indices: gather, gather_nd, scatter_nd."""
+"""Indexing with tensors of indices: gather, gather_nd."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import numpy as np
 
 from flowgraph import errors
 from flowgraph.graph import Tensor
-from flowgraph.ops.array import as_int_tensor
 from flowgraph.ops.constant import convert_to_tensor
-from flowgraph.ops.elementwise import check_dtype
 from flowgraph.ops.registry import Op, apply_op, register
-from flowgraph.ops.shape_util import check_index_dtype, check_vector, known_vector, static_int
+from flowgraph.ops.shape_util import check_index_dtype, static_int
 from flowgraph.shapes import TensorShape
 
-__all__ = ["gather", "gather_nd", "scatter_nd"]
+__all__ = ["gather", "gather_nd"]
 
 
 def _invalid_argument(message: str) -> errors.InvalidArgumentError:
@@ -160,14 +158,14 @@ class GatherNd(Op):
         inner = params.shape[batch:]
         flat_params = params.reshape((count,) + inner)
         flat = indices.reshape(count, -1, depth)
-        _check_index_tuples(flat.reshape(-1, depth), inner[:depth], indices.shape[:-1],
+        check_index_tuples(flat.reshape(-1, depth), inner[:depth], indices.shape[:-1],
                             "param shape", params.shape[batch:])
         rows = np.broadcast_to(np.arange(count).reshape(count, 1), flat.shape[:2])
         picked = flat_params[(rows,) + tuple(flat[..., j] for j in range(depth))]
         return picked.reshape(indices.shape[:-1] + inner[depth:])
 
 
-def _check_index_tuples(flat: np.ndarray, limits: tuple, lead: tuple, what: str,
+def check_index_tuples(flat: np.ndarray, limits: tuple, lead: tuple, what: str,
                         shown: tuple) -> None:
     """InvalidArgumentError naming the first row of `flat` outside `limits`."""
     if not flat.size:
@@ -191,59 +189,3 @@ def gather_nd(params: Any, indices: Any, name: Optional[str] = None,
         raise ValueError(f"gather_nd batch_dims must be non-negative, got {batch}")
     return apply_op(GatherNd(batch_dims=batch), [convert_to_tensor(params),
                                                  convert_to_tensor(indices)], name=name)
-
-
-# --------------------------------------------------------------------------- scatter_nd
-@register
-class ScatterNd(Op):
-    """Zeros of `shape` with `updates` added at the index tuples of `indices` (duplicate
-    indices sum)."""
-
-    def infer(self, op):
-        indices, updates, shape_t = op.inputs
-        check_index_dtype(op, indices, "indices")
-        check_index_dtype(op, shape_t, "shape")
-        check_vector(op, shape_t, "shape")
-        check_dtype(op, updates, "fiu", "updates")
-        wanted = known_vector(shape_t)
-        if wanted is None:
-            return [(updates.dtype, TensorShape(None))]
-        out = [None if v is None or v < 0 else v for v in wanted]
-        i_shape, u_shape = indices.shape, updates.shape
-        if i_shape.ndims is not None and i_shape[-1].value is not None and \
-                u_shape.ndims is not None:
-            depth = i_shape[-1].value
-            if depth > len(out):
-                raise ValueError(f"indices.shape[-1] = {depth} must be <= the rank of shape "
-                                 f"{wanted}")
-            expected = TensorShape(i_shape.as_list()[:-1] + out[depth:])
-            if not expected.is_compatible_with(u_shape):
-                raise ValueError(f"updates.shape {u_shape} must be indices.shape[:-1] + "
-                                 f"shape[indices.shape[-1]:] = {expected} (indices shape "
-                                 f"{i_shape}, shape {wanted})")
-        return [(updates.dtype, out)]
-
-    def kernel(self, indices, updates, shape_):
-        shape_ = tuple(int(v) for v in shape_)
-        depth = indices.shape[-1]
-        lead = indices.shape[:-1]
-        expected = lead + shape_[depth:]
-        if depth > len(shape_) or updates.shape != expected:
-            raise _invalid_argument(f"updates.shape {list(updates.shape)} must be "
-                                    f"indices.shape[:-1] + shape[indices.shape[-1]:] = "
-                                    f"{list(expected)}")
-        flat = indices.reshape(-1, depth)
-        _check_index_tuples(flat, shape_[:depth], lead, "shape", shape_)
-        out = np.zeros(shape_, dtype=updates.dtype)
-        np.add.at(out, tuple(flat.T), updates.reshape((flat.shape[0],) + shape_[depth:]))
-        return out
-
-
-def scatter_nd(indices: Any, updates: Any, shape: Any, name: Optional[str] = None) -> Tensor:
-    """A tensor of `shape`: zeros, plus each slice of `updates` added at its index tuple
-    (repeated indices are summed).
-
-    >>> fg.scatter_nd([[1], [3], [1]], [9, 10, 11], [4])     # [0, 20, 0, 10]
-    """
-    return apply_op(ScatterNd(), [convert_to_tensor(indices), convert_to_tensor(updates),
-                                  as_int_tensor(shape, "shape")], name=name)

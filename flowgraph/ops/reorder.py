@@ -1,4 +1,4 @@
-"""Reordering and repeating elements: transpose, reverse, tile."""
+"""Reordering and repeating elements: transpose, reverse, tile, reverse_sequence, roll."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from flowgraph.ops.shape_util import (
 )
 from flowgraph.shapes import TensorShape
 
-__all__ = ["transpose", "reverse", "reverse_v2", "tile"]
+__all__ = ["transpose", "reverse", "reverse_v2", "tile", "reverse_sequence", "roll"]
 
 
 # --------------------------------------------------------------------------- transpose
@@ -157,3 +157,101 @@ def tile(input: Any, multiples: Any, name: Optional[str] = None) -> Tensor:
     """Repeats `input` ``multiples[i]`` times along each dimension i."""
     return apply_op(Tile(), [convert_to_tensor(input), as_int_tensor(multiples, "multiples")],
                     name=name)
+
+
+# --------------------------------------------------------------------------- reverse_sequence
+@register
+class ReverseSequence(Op):
+    """Reverses the first ``seq_lengths[b]`` elements along `seq_dim` of each slice b along
+    `batch_dim`; the elements past that length stay in place."""
+
+    seq_dim: int
+    batch_dim: int = 0
+
+    def infer(self, op):
+        x, lengths = op.inputs
+        check_index_dtype(op, lengths, "seq_lengths")
+        check_vector(op, lengths, "seq_lengths")
+        rank = x.shape.ndims
+        seq = normalize_axis(self.seq_dim, rank, "seq_axis")
+        batch = normalize_axis(self.batch_dim, rank, "batch_axis")
+        if seq is not None and seq == batch:
+            raise ValueError(f"seq_axis and batch_axis must differ, both are {seq}")
+        if rank is not None and lengths.shape.ndims == 1:
+            dim, count = x.shape[batch].value, lengths.shape[0].value
+            if dim is not None and count is not None and dim != count:
+                raise ValueError(f"Length of seq_lengths != input.dims({batch}), "
+                                 f"({count} vs. {dim})")
+        return [(x.dtype, x.shape)]
+
+    def kernel(self, x, seq_lengths):
+        seq = self.seq_dim + x.ndim if self.seq_dim < 0 else self.seq_dim
+        batch = self.batch_dim + x.ndim if self.batch_dim < 0 else self.batch_dim
+        lengths = seq_lengths.astype(np.int64)
+        steps = x.shape[seq]
+        if lengths.shape != (x.shape[batch],):
+            raise _invalid_argument(f"Length of seq_lengths != input.dims({batch}), "
+                                    f"({lengths.size} vs. {x.shape[batch]})")
+        if lengths.size and (lengths.min() < 0 or lengths.max() > steps):
+            bad = int(np.flatnonzero((lengths < 0) | (lengths > steps))[0])
+            raise _invalid_argument(f"seq_lens({bad}) = {lengths[bad]} is not in [0, "
+                                    f"input.dims({seq}) = {steps}]")
+        moved = np.moveaxis(x, (batch, seq), (0, 1))
+        t = np.arange(steps)
+        lengths = lengths[:, None]
+        source = np.where(t < lengths, lengths - 1 - t, t)
+        picked = moved[np.arange(moved.shape[0])[:, None], source]
+        return np.moveaxis(picked, (0, 1), (batch, seq))
+
+
+def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: Optional[int] = None,
+                     batch_axis: Optional[int] = None, name: Optional[str] = None,
+                     seq_dim: Optional[int] = None, batch_dim: Optional[int] = None) -> Tensor:
+    """Reverses variable-length slices: along `seq_axis`, the first ``seq_lengths[b]``
+    elements of each batch entry b (along `batch_axis`, default 0) are reversed."""
+    for new, old, what in ((seq_axis, seq_dim, "seq"), (batch_axis, batch_dim, "batch")):
+        if new is not None and old is not None:
+            raise ValueError(f"Cannot specify both '{what}_axis' and '{what}_dim'")
+    seq_axis = seq_dim if seq_axis is None else seq_axis
+    batch_axis = batch_dim if batch_axis is None else batch_axis
+    if seq_axis is None:
+        raise ValueError("reverse_sequence needs seq_axis")
+    op_def = ReverseSequence(seq_dim=int(seq_axis), batch_dim=int(batch_axis or 0))
+    return apply_op(op_def, [convert_to_tensor(input), convert_to_tensor(seq_lengths)],
+                    name=name)
+
+
+# --------------------------------------------------------------------------- roll
+@register
+class Roll(Op):
+    """Shifts elements along `axis` by `shift` (elements pushed past the end come back at
+    the start); the `shift` and `axis` inputs are scalars or equally long vectors."""
+
+    def infer(self, op):
+        x, shift, axis = op.inputs
+        check_index_dtype(op, shift, "shift")
+        check_index_dtype(op, axis, "axis")
+        if shift.shape.ndims is not None and axis.shape.ndims is not None and \
+                not shift.shape.is_compatible_with(axis.shape):
+            raise ValueError(f"shift and axis must have the same size, got shapes "
+                             f"{shift.shape} and {axis.shape}")
+        return [(x.dtype, x.shape)]
+
+    def kernel(self, x, shift, axis):
+        if shift.shape != axis.shape or shift.ndim > 1:
+            raise _invalid_argument(f"shift and axis must have the same size, got shapes "
+                                    f"{list(shift.shape)} and {list(axis.shape)}")
+        axes = [int(a) for a in axis.reshape(-1)]
+        for a in axes:
+            if not -x.ndim <= a < x.ndim:
+                raise _invalid_argument(f"axis {a} is out of range for a tensor of rank "
+                                        f"{x.ndim}")
+        if x.ndim == 0 or not axes:
+            return x
+        return np.roll(x, [int(s) for s in shift.reshape(-1)], axis=axes)
+
+
+def roll(input: Any, shift: Any, axis: Any, name: Optional[str] = None) -> Tensor:
+    """Rolls `input` by `shift` places along `axis` (each may be a list: several axes)."""
+    return apply_op(Roll(), [convert_to_tensor(input), as_int_tensor(shift, "shift"),
+                             as_int_tensor(axis, "axis")], name=name)

@@ -95,7 +95,18 @@ class ParallelExecutor:
         self._lock = threading.Lock()
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Steps already queued still run: a run in progress (another thread's) then ends
+        # with CancelledError at its next submission, instead of waiting forever for
+        # steps whose futures were cancelled.
+        self._pool.shutdown(wait=False)
+
+    def _submit(self, work: Any, step: Any) -> None:
+        try:
+            self._pool.submit(work, step)
+        except RuntimeError:  # the pool was shut down: its Session was closed
+            raise errors.CancelledError(
+                None, step.op, f"The Session was closed during this run; {step.op.describe()} "
+                "did not run.") from None
 
     def _schedule(self, plan: Plan) -> _Schedule:
         schedule = self._schedules.get(id(plan))
@@ -137,7 +148,7 @@ class ParallelExecutor:
         in_flight = 0
         for step in steps:
             if pending[step.index] == 0:
-                self._pool.submit(work, step)
+                self._submit(work, step)
                 in_flight += 1
         finished = 0
         failure: Optional[BaseException] = None
@@ -172,7 +183,7 @@ class ParallelExecutor:
             for c in schedule.consumers[step.index]:
                 pending[c] -= 1
                 if pending[c] == 0:
-                    self._pool.submit(work, steps[c])
+                    self._submit(work, steps[c])
                     in_flight += 1
         if failure is not None:
             raise failure

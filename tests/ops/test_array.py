@@ -300,8 +300,11 @@ def test_range_dtypes_and_errors():
     assert r.shape.as_list() == [None]
     with pytest.raises(fg.errors.InvalidArgumentError, match="start <= limit"):
         _run(r, {n: -2})
-    with pytest.raises(TypeError, match="fg.cast"):
-        fg.range(fg.constant(1), 5.0)
+    widened = fg.range(fg.constant(1), 2.5)
+    assert widened.dtype == fg.float32
+    np.testing.assert_allclose(_run(widened), [1.0, 2.0])
+    with pytest.raises(TypeError, match="int32, int64, float32 or float64"):
+        fg.range(fg.constant(True), 5)
 
 
 def test_zeros_ones_and_like():
@@ -360,3 +363,22 @@ def test_gather_batch_dims_negative_and_axis():
     assert y.shape.as_list() == [2, 3, 1, 2]
     want = np.stack([params[b][:, indices[b]] for b in range(2)])
     np.testing.assert_array_equal(_run(y), want)
+
+
+def test_reverse_sequence_roll_and_tensor_scatter_errors():
+    x = fg.constant([[1, 2, 3], [4, 5, 6]])
+    n = fg.placeholder(fg.int32, [None])
+    y = fg.reverse_sequence(x, n, seq_axis=1)
+    with pytest.raises(fg.errors.InvalidArgumentError, match=r"seq_lens\(1\) = 4"):
+        _run(y, {n: [1, 4]})
+    with pytest.raises(ValueError, match="Length of seq_lengths"):
+        fg.reverse_sequence(x, [1, 2, 3], seq_axis=1)
+    with pytest.raises(ValueError, match="must differ"):
+        fg.reverse_sequence(x, [1, 2], seq_axis=0)
+    with pytest.raises(fg.errors.InvalidArgumentError, match="out of range"):
+        _run(fg.roll(x, 1, 2))
+    i = fg.placeholder(fg.int32, [None, 1])
+    with pytest.raises(fg.errors.InvalidArgumentError, match="does not index into shape"):
+        _run(fg.tensor_scatter_nd_add(x, i, [[1, 1, 1]]), {i: [[2]]})
+    with pytest.raises(TypeError, match="dtype"):
+        fg.tensor_scatter_nd_update(x, [[0]], fg.constant([[1.0, 2.0, 3.0]]))

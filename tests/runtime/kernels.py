@@ -13,6 +13,8 @@ from flowgraph.ops.registry import Op, apply_op
 # (tag) appended each time a CountingIdentity kernel runs.
 CALLS: list = []
 _CALLS_LOCK = threading.Lock()
+# Set whenever a SlowIdentity kernel starts (tests clear it, then wait for a run to begin).
+SLOW_STARTED = threading.Event()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -27,6 +29,7 @@ class SlowIdentity(Op):
         return [(op.inputs[0].dtype, op.inputs[0].shape)]
 
     def kernel(self, x):
+        SLOW_STARTED.set()
         time.sleep(self.seconds)
         return x
 

@@ -323,6 +323,42 @@ def test_parallel_deadline_and_trace(parallel):
         assert end - start >= 0.04
 
 
+@pytest.mark.parametrize("chain", [False, True])
+def test_closing_the_session_during_a_parallel_run_does_not_hang(chain):
+    x = fg.placeholder(fg.float64, [], name="x")
+    if chain:
+        out = x
+        for _ in range(6):
+            out = apply_op(kernels.SlowIdentity(seconds=0.1), [out])
+        fetches = [out]
+    else:
+        fetches = [apply_op(kernels.SlowIdentity(seconds=0.1), [x]) for _ in range(8)]
+    sess = fg.Session(config=fg.ConfigProto(inter_op_parallelism_threads=2))
+    sess._executor.shutdown()
+    sess._executor = ParallelExecutor(threads=2, min_elements=0)
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(sess.run(fetches, {x: 1.0}))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    kernels.SLOW_STARTED.clear()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert kernels.SLOW_STARTED.wait(timeout=10)  # the run is under way
+    sess.close()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the run never returned after Session.close()"
+    if chain or isinstance(outcome[0], BaseException):
+        # (Independent steps all queued before the close let the run complete instead.)
+        assert isinstance(outcome[0], fg.errors.CancelledError)
+        assert "closed" in str(outcome[0])
+    else:
+        assert [float(v) for v in outcome[0]] == [1.0] * 8
+
+
 def test_parallel_and_sequential_raise_the_same_error_class(parallel):
     a = fg.placeholder(fg.float64, None, name="a")
     b = fg.placeholder(fg.float64, None, name="b")

@@ -130,6 +130,17 @@ def test_strings_come_back_as_bytes():
     assert all(isinstance(v, bytes) for v in vector)
 
 
+def test_string_feeds_come_back_as_bytes():
+    s = fg.placeholder(fg.string, [None], name="s")
+    t = fg.identity(s)
+    with fg.Session() as sess:
+        from_mixed = sess.run(t, {s: ["a", b"b"]})
+        from_numpy = sess.run(t, {s: np.array(["x", "yz"])})
+    assert from_mixed.tolist() == [b"a", b"b"]
+    assert from_numpy.tolist() == [b"x", b"yz"]
+    assert from_numpy.dtype == object
+
+
 # --------------------------------------------------------------------------- feeds
 def test_feed_by_tensor_and_by_names(xy):
     x, y, _ = xy

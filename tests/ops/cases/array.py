@@ -1,5 +1,6 @@
 """Cases for joining, splitting, reordering and padding: Pack, Unpack, ConcatV2, Split, SplitV,
-Transpose, ReverseV2, Tile, Pad, PadV2, MirrorPad. Expected values are literals or numpy."""
+Transpose, ReverseV2, ReverseSequence, Roll, Tile, Pad, PadV2, MirrorPad. Expected values are
+literals or numpy."""
 
 import numpy as np
 
@@ -78,6 +79,21 @@ CASES = [
     OpCase("ReverseV2", lambda x: fg.reverse_v2(x, [0, -1]), [X3],
            expected=X3[::-1, :, ::-1], name="two-axes"),
     OpCase("ReverseV2", lambda x: fg.reverse(x, []), [A], expected=A, name="no-axes"),
+    # ReverseSequence
+    OpCase("ReverseSequence", lambda x, n: fg.reverse_sequence(x, n, seq_axis=1),
+           [np.int32([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]), np.int64([3, 0, 4])],
+           expected=np.int32([[3, 2, 1, 4], [5, 6, 7, 8], [12, 11, 10, 9]]), name="batch0"),
+    OpCase("ReverseSequence", lambda x, n: fg.reverse_sequence(x, n, seq_axis=0,
+                                                                batch_axis=1),
+           [np.float32([[[1], [2]], [[3], [4]], [[5], [6]]]), np.int32([2, 3])],
+           expected=np.float32([[[3], [6]], [[1], [4]], [[5], [2]]]), name="time-major"),
+    # Roll
+    OpCase("Roll", lambda x: fg.roll(x, 1, 0), [np.int32([1, 2, 3, 4])],
+           expected=np.int32([4, 1, 2, 3]), name="vector"),
+    OpCase("Roll", lambda x: fg.roll(x, [-1, 2], [0, -1]), [A],
+           expected=np.float32([[5, 6, 4], [2, 3, 1]]), name="two-axes"),
+    OpCase("Roll", lambda x, s: fg.roll(x, s, [1, 1]), [A, np.int32([2, 2])],
+           expected=np.float32([[3, 1, 2], [6, 4, 5]]), name="same-axis-twice"),
     # Tile
     OpCase("Tile", lambda x: fg.tile(x, [2, 1]), [A], expected=np.concatenate([A, A], 0),
            name="rows"),

@@ -1,5 +1,5 @@
-"""Cases for GatherV2, GatherNd, ScatterNd, OneHot, and the composites boolean_mask and
-sequence_mask. Expected values are literals or numpy indexing written here."""
+"""Cases for GatherV2, GatherNd, ScatterNd, TensorScatter*, OneHot, and the composites
+boolean_mask and sequence_mask. Expected values are literals or numpy indexing written here."""
 
 import numpy as np
 
@@ -61,6 +61,18 @@ CASES = [
     OpCase("ScatterNd", lambda i, u, s: fg.scatter_nd(i, u, s),
            [np.int32([[1]]), np.float64([[1.5, 2.5]]), np.int32([3, 2])],
            expected=np.float64([[0, 0], [1.5, 2.5], [0, 0]]), name="rows-shape-tensor"),
+    # TensorScatterUpdate / Add / Sub
+    OpCase("TensorScatterUpdate", lambda t, i, u: fg.tensor_scatter_nd_update(t, i, u),
+           [np.float32([1, 2, 3, 4]), np.int32([[3], [0]]), np.float32([9, 8])],
+           expected=np.float32([8, 2, 3, 9])),
+    OpCase("TensorScatterUpdate", lambda t, i: fg.tensor_scatter_update(t, i, [[b"x", b"y"]]),
+           [np.array([[b"a", b"b"], [b"c", b"d"]], dtype=object), np.int64([[1]])],
+           expected=np.array([[b"a", b"b"], [b"x", b"y"]], dtype=object), name="strings-rows"),
+    OpCase("TensorScatterAdd", lambda t, i, u: fg.tensor_scatter_nd_add(t, i, u),
+           [np.int32([[1, 2], [3, 4]]), np.int32([[0, 1], [0, 1], [1, 0]]),
+            np.int32([10, 20, 30])], expected=np.int32([[1, 32], [33, 4]])),
+    OpCase("TensorScatterSub", lambda t, i: fg.tensor_scatter_nd_sub(t, i, [1.5, 1.5]),
+           [np.float64([0, 0, 0]), np.int32([[2], [2]])], expected=np.float64([0, 0, -3])),
     # OneHot
     OpCase("OneHot", lambda i: fg.one_hot(i, 3), [np.int32([0, 2, -1, 5])],
            expected=np.float32([[1, 0, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]),

@@ -8,301 +8,31 @@ The default graph lives on a context-variable stack (`Graph.as_default`).
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import linecache
-import os
 import re
-import sys
 import threading
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from flowgraph import dtypes as _dtypes
-from flowgraph.shapes import TensorShape, as_shape
+from flowgraph.context import (  # noqa: F401
+    _base_graph,
+    _graph_stack,
+    get_default_session,
+    pop_default_session,
+    push_default_session,
+    session_as_default,
+)
+from flowgraph.devices import merge_device
+from flowgraph.node import (  # noqa: F401
+    _NOT_COMPUTED,
+    CreationSite,
+    Operation,
+    Tensor,
+    _as_operation,
+    user_creation_site,
+)
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
 # Scopes nested in another scope may also start with '_' (as TF1's scope name check).
 _NESTED_SCOPE_RE = re.compile(r"^[A-Za-z0-9_.\-/>]*$")
-
-
-# --------------------------------------------------------------------------- creation sites
-class CreationSite:
-    """Where user code created a node: the first stack frame outside the flowgraph package."""
-
-    __slots__ = ("filename", "lineno", "function")
-
-    def __init__(self, filename: str, lineno: int, function: str) -> None:
-        self.filename = filename
-        self.lineno = lineno
-        self.function = function
-
-    @property
-    def line(self) -> str:
-        return linecache.getline(self.filename, self.lineno).strip()
-
-    def __str__(self) -> str:
-        text = f'File "{self.filename}", line {self.lineno}, in {self.function}'
-        line = self.line
-        return f"{text}\n    {line}" if line else text
-
-    def short(self) -> str:
-        return f"{self.filename}:{self.lineno}"
-
-
-def user_creation_site() -> Optional[CreationSite]:
-    """The innermost stack frame that is not flowgraph's own code (or the stdlib's contextlib)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR) and not filename.endswith("contextlib.py"):
-            return CreationSite(filename, frame.f_lineno, frame.f_code.co_name)
-        frame = frame.f_back
-    return None
-
-
-# --------------------------------------------------------------------------- Tensor
-class Tensor:
-    """A symbolic output of an Operation: its dtype and (partial) static shape.
-
-    Its value exists only inside `Session.run`; `t.eval()` runs it in the default session.
-    """
-
-    # numpy defers binary operators to Tensor's reflected ones (np_array + tensor -> Tensor).
-    __array_priority__ = 100
-
-    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_consumers", "_static", "_name",
-                 "__weakref__")
-
-    def __init__(self, op: "Operation", value_index: int, dtype: _dtypes.DType,
-                 shape: TensorShape) -> None:
-        self._op = op
-        self._value_index = value_index
-        self._dtype = dtype
-        self._shape = shape
-        self._consumers: list = []
-        self._static = _NOT_COMPUTED
-        self._name = f"{op.name}:{value_index}"
-
-    @property
-    def op(self) -> "Operation":
-        return self._op
-
-    @property
-    def value_index(self) -> int:
-        return self._value_index
-
-    @property
-    def dtype(self) -> _dtypes.DType:
-        return self._dtype
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def graph(self) -> "Graph":
-        return self._op.graph
-
-    @property
-    def device(self) -> str:
-        return self._op.device
-
-    @property
-    def shape(self) -> TensorShape:
-        return self._shape
-
-    def get_shape(self) -> TensorShape:
-        return self._shape
-
-    def set_shape(self, shape: Any) -> None:
-        """Refines the static shape; raises ValueError if incompatible with what is known."""
-        shape = as_shape(shape)
-        if not self._shape.is_compatible_with(shape):
-            raise ValueError(f"Tensor {self.name!r} has shape {self._shape}, which is not "
-                             f"compatible with the requested shape {shape}")
-        self._shape = self._shape.merge_with(shape)
-
-    def consumers(self) -> list:
-        """The Operations that take this tensor as an input."""
-        return list(self._consumers)
-
-    def eval(self, feed_dict: Any = None, session: Any = None) -> Any:
-        """Runs this tensor in `session` (default: the default session) and returns its value."""
-        return _run_with_default_session(self, feed_dict, session, "Tensor.eval()")
-
-    def __repr__(self) -> str:
-        return (f"<fg.Tensor '{self.name}' shape={self._shape} dtype={self._dtype.name}>")
-
-    __str__ = __repr__
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other: Any) -> bool:
-        # As TF1 graph mode: identity, so tensors can be dict keys; use fg.equal for values.
-        return self is other
-
-    def __ne__(self, other: Any) -> bool:
-        return self is not other
-
-    def __bool__(self) -> bool:
-        raise TypeError(
-            f"Using a fg.Tensor ({self.name}) as a Python bool is not allowed: its value is "
-            "only known when the graph runs. Use `if t is not None:` to test for existence, "
-            "or fg.cond to branch on the value.")
-
-    def __len__(self) -> int:
-        raise TypeError(f"len is not well defined for the symbolic Tensor {self.name}. "
-                        "Use fg.shape(t)[0] for its dynamic length.")
-
-    def __iter__(self) -> Iterator["Tensor"]:
-        dims = self._shape.as_tuple()
-        if dims is None:
-            raise TypeError(f"Cannot iterate over tensor {self.name} with unknown shape.")
-        if not dims:
-            raise TypeError(f"Cannot iterate over the scalar tensor {self.name}.")
-        if dims[0] is None:
-            raise TypeError(f"Cannot iterate over tensor {self.name} with unknown first "
-                            "dimension; use fg.unstack or fg.map_fn.")
-        return (self[i] for i in range(dims[0]))
-
-    def __fg_tensor__(self) -> "Tensor":
-        return self
-
-
-_NOT_COMPUTED = object()
-
-
-# --------------------------------------------------------------------------- Operation
-class Operation:
-    """A node of the graph: one registered op definition applied to input tensors.
-
-    ``op_def`` is the op's definition object, whose typed attributes are read as fields
-    (``operation.op_def.axis``).
-    """
-
-    __slots__ = ("_graph", "_name", "_op_def", "_inputs", "_control_inputs", "_outputs",
-                 "_device", "_site", "_id", "__weakref__")
-
-    def __init__(self, graph: "Graph", name: str, op_def: Any, inputs: Sequence[Tensor],
-                 control_inputs: Sequence["Operation"], device: str,
-                 site: Optional[CreationSite], op_id: int) -> None:
-        self._graph = graph
-        self._name = name
-        self._op_def = op_def
-        self._inputs = tuple(inputs)
-        self._control_inputs = list(control_inputs)
-        self._outputs: list = []
-        self._device = device
-        self._site = site
-        self._id = op_id
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def type(self) -> str:
-        return self._op_def.type_name
-
-    @property
-    def op_def(self) -> Any:
-        return self._op_def
-
-    @property
-    def graph(self) -> "Graph":
-        return self._graph
-
-    @property
-    def inputs(self) -> tuple:
-        return self._inputs
-
-    @property
-    def outputs(self) -> list:
-        return list(self._outputs)
-
-    @property
-    def control_inputs(self) -> list:
-        return list(self._control_inputs)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def creation_site(self) -> Optional[CreationSite]:
-        """Where user code created this node (file, line, function), or None."""
-        return self._site
-
-    @property
-    def traceback(self) -> list:
-        site = self._site
-        return [] if site is None else [(site.filename, site.lineno, site.function, site.line)]
-
-    def values(self) -> tuple:
-        return tuple(self._outputs)
-
-    def get_attr(self, name: str) -> Any:
-        """TF1 spelling of reading an attribute; flowgraph code reads ``op_def.<name>``."""
-        fields = self._op_def.attribute_names()
-        if name not in fields:
-            raise ValueError(f"Operation {self._name!r} (op type {self.type}) has no attribute "
-                             f"{name!r}; its attributes are {list(fields)}")
-        return getattr(self._op_def, name)
-
-    def _add_control_input(self, op: "Operation") -> None:
-        self._add_control_inputs([op])
-
-    def _add_control_inputs(self, ops: Sequence["Operation"]) -> None:
-        for op in ops:
-            op = _as_operation(op)
-            if op._graph is not self._graph:
-                raise ValueError(f"Control input {op.name} is from another graph than "
-                                 f"{self._name}")
-            if op not in self._control_inputs:
-                self._control_inputs.append(op)
-        self._graph._version += 1
-
-    def describe(self) -> str:
-        """'node NAME (op type TYPE) defined at FILE:LINE', for error messages."""
-        text = f"node {self._name} (op type {self.type})"
-        if self._site is not None:
-            text += f" defined at {self._site.short()}"
-        return text
-
-    def run(self, feed_dict: Any = None, session: Any = None) -> None:
-        """Runs this operation in `session` (default: the default session)."""
-        _run_with_default_session(self, feed_dict, session, "Operation.run()")
-
-    def __repr__(self) -> str:
-        return f"<fg.Operation '{self._name}' type={self.type}>"
-
-    def __fg_operation__(self) -> "Operation":
-        return self
-
-
-def _as_operation(value: Any) -> Operation:
-    if isinstance(value, Operation):
-        return value
-    if isinstance(value, Tensor):
-        return value.op
-    as_op = getattr(value, "__fg_operation__", None)
-    if as_op is not None:
-        return as_op()
-    raise TypeError(f"Expected an Operation or Tensor, got {type(value).__name__}: {value!r}")
-
-
-def _run_with_default_session(fetch: Any, feed_dict: Any, session: Any, what: str) -> Any:
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            raise ValueError(f"Cannot evaluate with {what}: no default session is registered. "
-                             "Use `with sess.as_default():`, an InteractiveSession, or pass "
-                             "session=sess.")
-    if session.graph is not fetch.graph:
-        raise ValueError(f"Cannot use the given session to evaluate {fetch.name}: its graph is "
-                         "different from the session's graph.")
-    return session.run(fetch, feed_dict)
 
 
 # --------------------------------------------------------------------------- GraphKeys
@@ -355,15 +85,39 @@ class Graph:
         self._ops: list = []
         self._ops_by_name: dict = {}
         self._names_in_use: dict = {}
-        self._name_stack = ""
-        self._control_stack: list = []
-        self._device_stack: list = []
+        # Scope stacks are per thread, as TF1's: threads building into one graph do not
+        # see each other's name scopes, control dependencies or devices.
+        self._local = threading.local()
         self._collections: dict = {}
         self._finalized = False
         self._seed: Optional[int] = None
         self._version = 0
+        self._control_edits = 0
         self._state: dict = {}
         self._lock = threading.RLock()
+
+    @property
+    def _name_stack(self) -> str:
+        return getattr(self._local, "name_stack", "")
+
+    @_name_stack.setter
+    def _name_stack(self, value: str) -> None:
+        self._local.name_stack = value
+
+    @property
+    def _control_stack(self) -> list:
+        return getattr(self._local, "control_stack", [])
+
+    @_control_stack.setter
+    def _control_stack(self, value: list) -> None:
+        self._local.control_stack = value
+
+    @property
+    def _device_stack(self) -> list:
+        stack = getattr(self._local, "device_stack", None)
+        if stack is None:
+            stack = self._local.device_stack = []
+        return stack
 
     # -- identity and state
     @property
@@ -505,7 +259,7 @@ class Graph:
         for spec in self._device_stack:
             if callable(spec):
                 continue
-            device = "" if spec is None else _merge_device(device, str(spec))
+            device = "" if spec is None else merge_device(device, str(spec))
         return device
 
     @contextlib.contextmanager
@@ -646,46 +400,10 @@ class Graph:
         return f"<fg.Graph with {len(self._ops)} ops>"
 
 
-def _merge_device(outer: str, inner: str) -> str:
-    """Fields of the inner device spec override the outer's, as TF1 merges device scopes."""
-    merged = _parse_device(outer)
-    merged.update(_parse_device(inner))
-    parts = [f"/{key}:{merged[key]}" for key in ("job", "replica", "task") if key in merged]
-    if "device" in merged:
-        parts.append(f"/device:{merged['device']}")
-    return "".join(parts)
-
-
-def _parse_device(spec: str) -> dict:
-    fields: dict = {}
-    for part in filter(None, spec.split("/")):
-        key, _, value = part.partition(":")
-        lowered = key.lower()
-        if lowered in ("job", "replica", "task"):
-            fields[lowered] = value
-        elif lowered == "device":
-            fields["device"] = value.upper() if ":" not in value else \
-                value.split(":")[0].upper() + ":" + value.split(":")[1]
-        elif lowered in ("cpu", "gpu"):
-            fields["device"] = f"{lowered.upper()}:{value or 0}"
-        else:
-            raise ValueError(f"Unknown device specification part {part!r} in {spec!r}; "
-                             "expected e.g. '/cpu:0' or '/job:worker/task:1/device:CPU:0'")
-    return fields
-
-
 def _did_you_mean(name: str, known: dict) -> str:
     import difflib
     close = difflib.get_close_matches(name, list(known), n=3)
     return f" Did you mean one of {close}?" if close else ""
-
-
-# --------------------------------------------------------------------------- default graph
-_graph_stack: contextvars.ContextVar = contextvars.ContextVar("flowgraph_graphs", default=())
-_base_graph: contextvars.ContextVar = contextvars.ContextVar("flowgraph_base_graph",
-                                                             default=None)
-_session_stack: contextvars.ContextVar = contextvars.ContextVar("flowgraph_sessions",
-                                                                default=())
 
 
 def get_default_graph() -> Graph:
@@ -706,36 +424,6 @@ def reset_default_graph() -> None:
         raise AssertionError("Do not use reset_default_graph() inside a graph.as_default() "
                              "or a Session block: close those first.")
     _base_graph.set(Graph())
-
-
-@contextlib.contextmanager
-def session_as_default(session: Any) -> Iterator[Any]:
-    """Makes `session` the default session (and its graph the default graph) in the block."""
-    token = _session_stack.set(_session_stack.get() + (session,))
-    try:
-        with session.graph.as_default():
-            yield session
-    finally:
-        _session_stack.reset(token)
-
-
-def push_default_session(session: Any) -> contextvars.Token:
-    """Installs `session` as default until the returned token is reset (InteractiveSession)."""
-    return _session_stack.set(_session_stack.get() + (session,))
-
-
-def pop_default_session(session: Any) -> None:
-    stack = _session_stack.get()
-    if stack and stack[-1] is session:
-        _session_stack.set(stack[:-1])
-    elif session in stack:
-        _session_stack.set(tuple(s for s in stack if s is not session))
-
-
-def get_default_session() -> Any:
-    """The innermost session of `sess.as_default()` / `with sess:` blocks, or None."""
-    stack = _session_stack.get()
-    return stack[-1] if stack else None
 
 
 def name_scope(name: Optional[str], default_name: Optional[str] = None,

@@ -170,7 +170,7 @@ class Session:
             _record_trace(run_metadata, trace)
 
     def _plan_for(self, elements: Any, feed_tensors: tuple) -> Plan:
-        key = (tuple(elements), feed_tensors)
+        key = (tuple(elements), feed_tensors, self._graph._control_edits)
         plan = self._plans.get(key)
         if plan is None:
             with self._plan_lock, self._graph.building_lock:

@@ -529,3 +529,15 @@ def test_concurrent_runs_from_threads():
     for (i, j), value in results.items():
         np.testing.assert_array_equal(value, np.full(3, 2 * (i * 100 + j) + 1, np.float32))
     assert len(results) == 60
+
+
+def test_plan_sees_control_inputs_added_after_it_was_compiled():
+    v = fg.Variable(0.0, name="counter")
+    bump = fg.assign_add(v, 1.0)
+    read = fg.identity(fg.constant(5.0))
+    with fg.Session() as sess:
+        sess.run(v.initializer)
+        sess.run(read)
+        read.op._add_control_input(bump.op)
+        sess.run(read)
+        assert sess.run(v) == 1.0

@@ -11,22 +11,50 @@ Session::
 """
 
 from flowgraph import errors
-from flowgraph.dtypes import (DType, as_dtype, bool_ as bool, double, float16, float32, float64,
-                              half, int8, int16, int32, int64, string, uint8, uint16)
-from flowgraph.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
-                             add_to_collections, colocate_with, control_dependencies, device,
-                             get_collection, get_collection_ref, get_default_graph,
-                             get_default_session, name_scope, reset_default_graph,
-                             set_random_seed)
+from flowgraph.api import initializers, linalg, math, random, sparse, strings  # noqa: F401
+from flowgraph.dtypes import (
+    DType,
+    as_dtype,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
+    uint16,
+)
+from flowgraph.dtypes import bool_ as bool
+from flowgraph.graph import (
+    Graph,
+    GraphKeys,
+    Operation,
+    Tensor,
+    add_to_collection,
+    add_to_collections,
+    colocate_with,
+    control_dependencies,
+    device,
+    get_collection,
+    get_collection_ref,
+    get_default_graph,
+    get_default_session,
+    name_scope,
+    reset_default_graph,
+    set_random_seed,
+)
+from flowgraph.initializers import *  # noqa: F401,F403
 from flowgraph.ops import *  # noqa: F401,F403 - the op builders are the public API
 from flowgraph.runtime.config import ConfigProto, GPUOptions, GraphOptions, RunMetadata, RunOptions
 from flowgraph.runtime.session import InteractiveSession, Session
 from flowgraph.shapes import Dimension, TensorShape, dimension_value
-from flowgraph.variables import *  # noqa: F401,F403
-from flowgraph.variable_scope import *  # noqa: F401,F403
-from flowgraph.initializers import *  # noqa: F401,F403
-from flowgraph.api import initializers, linalg, math, random, sparse, strings  # noqa: F401
 from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
+from flowgraph.variable_scope import *  # noqa: F401,F403
+from flowgraph.variables import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 

@@ -1,6 +1,6 @@
 """`fg.sparse`: TF1's `tf.sparse` names."""
 
-from flowgraph.ops.sparse import from_dense, sparse_placeholder as placeholder  # noqa: F401
+from flowgraph.ops.sparse import from_dense  # noqa: F401
 from flowgraph.ops.sparse import sparse_reorder as reorder  # noqa: F401
 from flowgraph.ops.sparse import sparse_tensor_to_dense as to_dense  # noqa: F401
 from flowgraph.ops.sparse_math import sparse_add as add  # noqa: F401

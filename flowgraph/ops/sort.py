@@ -6,7 +6,7 @@ as TF1's top_k-based sorts do.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
@@ -84,6 +84,13 @@ class TopKV2(Op):
         return np.take_along_axis(x, indices, axis=-1), indices.astype(np.int32)
 
 
+class TopKResult(NamedTuple):
+    """What top_k returns (TF1's TopKV2 namedtuple): fetching it gives the same structure."""
+
+    values: Any
+    indices: Any
+
+
 def top_k(input: Any, k: Any = 1, sorted: bool = True,
           name: Optional[str] = None) -> tuple:
     """The `k` largest entries along the last axis and their indices, as TF1's `tf.nn.top_k`.
@@ -106,7 +113,7 @@ def top_k(input: Any, k: Any = 1, sorted: bool = True,
     x = convert_to_tensor(input)
     k_tensor = convert_to_tensor(k, dtype=None if _is_tensor_like(k) else dtypes.int32)
     values, indices = apply_op(TopKV2(sorted=bool(sorted)), [x, k_tensor], name=name)
-    return values, indices
+    return TopKResult(values, indices)
 
 
 # --------------------------------------------------------------------------- sort / argsort

@@ -124,3 +124,11 @@ def test_in_top_k_errors():
         fg.in_top_k(fg.constant([1.0]), fg.constant([0]), 1)
     with pytest.raises(ValueError, match="batch sizes"):
         fg.in_top_k(fg.constant([[1.0], [2.0]]), fg.constant([0, 0, 0]), 1)
+
+
+def test_top_k_returns_values_and_indices_by_name():
+    result = fg.top_k(fg.constant([1.0, 5.0, 3.0]), k=2)
+    with fg.Session() as sess:
+        fetched = sess.run(result)
+    np.testing.assert_array_equal(fetched.values, [5.0, 3.0])
+    np.testing.assert_array_equal(fetched.indices, [1, 2])

@@ -11,7 +11,7 @@ Session::
 """
 
 from flowgraph import errors
-from flowgraph.api import initializers, linalg, math, random, sparse, strings  # noqa: F401
+from flowgraph.api import initializers, linalg, math, random, sparse, strings, test  # noqa: F401
 from flowgraph.dtypes import (
     DType,
     as_dtype,
@@ -29,6 +29,7 @@ from flowgraph.dtypes import (
     uint16,
 )
 from flowgraph.dtypes import bool_ as bool
+from flowgraph.gradients import *  # noqa: F401,F403
 from flowgraph.graph import (
     Graph,
     GraphKeys,
@@ -47,6 +48,7 @@ from flowgraph.graph import (
     reset_default_graph,
     set_random_seed,
 )
+from flowgraph.indexed_slices import IndexedSlices, IndexedSlicesValue
 from flowgraph.initializers import *  # noqa: F401,F403
 from flowgraph.ops import *  # noqa: F401,F403 - the op builders are the public API
 from flowgraph.runtime.config import ConfigProto, GPUOptions, GraphOptions, RunMetadata, RunOptions

@@ -70,6 +70,8 @@ class Const(Op):
     value: np.ndarray
     dtype: DType
 
+    differentiable = False  # no inputs to differentiate
+
     def check(self) -> None:
         if not isinstance(self.value, np.ndarray):
             object.__setattr__(self, "value", to_numpy(self.value, self.dtype))

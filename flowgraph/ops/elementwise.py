@@ -77,6 +77,8 @@ class BinaryOp(Op):
     """An elementwise op of two inputs of one dtype, with numpy broadcasting."""
 
     allowed = "fiu"
+    # Gradient rules return broadcast-shaped gradients; `gradients` sums them back.
+    broadcasting = True
 
     def infer(self, op):
         check_dtype(op, op.inputs[0], self.allowed, "first input")

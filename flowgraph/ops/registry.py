@@ -37,6 +37,9 @@ class Op:
     ref_inputs: ClassVar[tuple] = ()
     # False for ops that have no gradient (comparisons, argmax, casts to int, ...).
     differentiable: ClassVar[bool] = True
+    # True when the gradient rule returns gradients of the (numpy-)broadcast output shape;
+    # flowgraph.gradients then sums each back to its input's shape, once for all ops.
+    broadcasting: ClassVar[bool] = False
 
     def infer(self, op: Operation) -> list:
         """The outputs' [(dtype, TensorShape), ...] of node `op`; raise ValueError if the
@@ -47,6 +50,8 @@ class Op:
         """Computes the outputs (one array, or a tuple for ops with several outputs)."""
         raise NotImplementedError(f"{type(self).__name__} must define kernel()")
 
+    # ``grad(self, op, *output_grads)`` returns one gradient per input (a Tensor, an
+    # IndexedSlices or None), built from graph ops; None here means no rule yet.
     grad: Any = None
 
     # Optional: ``fast_kernel(node)`` returns a cheaper callable for this node (e.g. np.add

@@ -45,6 +45,7 @@ class VariableV2(Op):
     stateful = True
     needs_state = True
     is_variable = True
+    differentiable = False  # a gradient source, with no inputs
 
     def infer(self, op):
         return [(self.dtype, self.shape)]
@@ -82,6 +83,7 @@ class _UpdateOp(Op):
     use_locking: bool = False
     stateful = True
     needs_state = True
+    differentiable = False
     ref_inputs = (0,)
 
     def infer(self, op):
@@ -144,6 +146,7 @@ class _ScatterOp(Op):
     use_locking: bool = False
     stateful = True
     needs_state = True
+    differentiable = False
     ref_inputs = (0,)
 
     def infer(self, op):
@@ -221,6 +224,7 @@ class VariableValueOrInitial(Op):
 
     stateful = True
     needs_state = True
+    differentiable = False
     ref_inputs = (0,)
 
     def infer(self, op):

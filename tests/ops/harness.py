@@ -32,6 +32,13 @@ class OpCase:
     # Run fg.global_variables_initializer() before fetching (stateful cases).
     init_variables: bool = False
     name: str = ""
+    # Gradient check (tests/ops/test_registry_gradients.py): float inputs are fed as
+    # float64 (or `grad_inputs`, e.g. to stay away from kinks), compared with central
+    # finite differences. Set grad=False for a case that cannot be checked that way.
+    grad: bool = True
+    grad_inputs: Optional[Sequence[Any]] = None
+    grad_rtol: float = 1e-5
+    grad_atol: float = 1e-6
 
     def __post_init__(self) -> None:
         self.inputs = [np.asarray(v) if not isinstance(v, np.ndarray) else v

@@ -17,6 +17,8 @@ CASES = [
     OpCase("PlaceholderWithDefault",
            lambda: fg.placeholder_with_default(fg.constant([1.0, 2.0]), [None]),
            expected=np.array([1.0, 2.0], dtype=np.float32)),
+    OpCase("PlaceholderWithDefault", lambda x: fg.placeholder_with_default(x, [1, None]), [A],
+           expected=A, name="from-input"),
     OpCase("Identity", lambda x: fg.identity(x), [A], expected=A),
     OpCase("NoOp", lambda x: [fg.no_op(), fg.identity(x)], [A], expected=A),
     OpCase("Add", lambda x, y: fg.add(x, y), [A, np.float32([[1], [2]])],

@@ -1,0 +1,1 @@
+"""`fg.nn`: neural-network ops (being filled in)."""

@@ -1,0 +1,1 @@
+"""`fg.train`: optimizers and training utilities (being filled in)."""

@@ -114,6 +114,8 @@ def _ops_between(ys: Sequence[Tensor], xs: Sequence[Tensor], stops: set) -> set:
         if op in from_x or op not in reaches_y:
             continue
         from_x.add(op)
+        if getattr(op.op_def, "stops_gradient", False):
+            continue  # nothing past a stop_gradient needs a gradient from this path
         for t in op.outputs:
             if t not in stops:
                 stack.extend(t.consumers())

@@ -60,7 +60,8 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
                          f"{unconnected_gradients!r}")
     graph = ys[0].graph
     stops = {_source_tensor(t) for t in _as_list(stop_gradients or [])}
-    with graph.name_scope(name):
+    # Gradient nodes go into the graph of ys, whichever graph is the default.
+    with graph.as_default(), graph.name_scope(name):
         between = _ops_between(ys, xs, stops)
         pending: dict = {}
         for y, gy in zip(ys, grad_ys):
@@ -192,7 +193,7 @@ def hessians(ys: Any, xs: Any, name: str = "hessians", colocate_gradients_with_o
         if size is None:
             raise ValueError(f"hessians needs the size of {x_tensor.name} known when the graph "
                              f"is built, got shape {x_tensor.shape}")
-        with x_tensor.graph.name_scope(name):
+        with x_tensor.graph.as_default(), x_tensor.graph.name_scope(name):
             (grad,) = gradients(ys, [x])
             if grad is None:
                 results.append(None)

@@ -119,3 +119,14 @@ def test_compute_gradient_error_is_small_for_a_smooth_function():
     assert theoretical.shape == (3, 3) and numerical.shape == (3, 3)
     # the Jacobian of an elementwise function is diagonal
     assert np.count_nonzero(np.abs(theoretical) > 1e-12) == 3
+
+
+def test_gradients_of_a_graph_that_is_not_the_default():
+    graph = fg.Graph()
+    with graph.as_default():
+        x = fg.placeholder(fg.float32, [2])
+        y = fg.reduce_sum(x * 2.0 + 1.0)
+    (g,) = fg.gradients(y, [x])  # outside the block: nodes still go into `graph`
+    assert g.graph is graph
+    with fg.Session(graph=graph) as sess:
+        np.testing.assert_allclose(sess.run(g, {x: [1.0, 2.0]}), [2.0, 2.0])

@@ -140,7 +140,10 @@ def _op_gradients(op: Operation, out_grads: list, between: set, stops: set) -> l
             f"{op.creation_site.short() if op.creation_site else 'an unknown place'}). If no "
             "gradient should flow there, wrap its input in fg.stop_gradient(...).")
     filled = []
+    sparse_ok = getattr(op_def, "accepts_indexed_slices", False)
     for t, g in zip(op.outputs, out_grads):
+        if isinstance(g, IndexedSlices) and not sparse_ok:
+            g = convert_to_tensor(g)  # rules see dense gradients unless they opt in
         if g is None and len(op.outputs) > 1 and t.dtype.is_floating:
             from flowgraph.ops.fill import zeros_like
             g = zeros_like(t)

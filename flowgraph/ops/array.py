@@ -106,6 +106,10 @@ class Pack(Op):
                     f"{list(first)} != values[{i}].shape = {list(v.shape)}")
         return np.stack(values, axis=self.axis)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        return unstack(dense(dy), num=len(op.inputs), axis=self.axis)
+
 
 def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
     """Stacks a list of rank-R tensors into one rank-(R+1) tensor along `axis`.
@@ -155,6 +159,10 @@ class Unpack(Op):
                 f"{list(x.shape)}")
         lead = (slice(None),) * axis
         return _outputs([x[lead + (i,)] for i in range(self.num)])
+
+    def grad(self, op, *grads):
+        from flowgraph.ops.array_grad import dense
+        return [stack([dense(g) for g in grads], axis=self.axis)]
 
 
 def unstack(value: Any, num: Optional[int] = None, axis: int = 0,
@@ -228,6 +236,22 @@ class ConcatV2(Op):
                     f"{list(first.shape)} vs. shape[{i}] = {list(v.shape)}")
         return np.concatenate(values, axis=axis)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense, shape_tensor
+        dy = dense(dy)
+        if len(op.inputs) == 1:
+            return [dy]
+        rank = next((t.shape.ndims for t in list(op.inputs) + [dy] if t.shape.ndims is not None),
+                    None)
+        sizes: Any = None
+        if rank is not None:
+            axis = normalize_axis(self.axis, rank, "concat axis")
+            sizes = [t.shape[axis].value if t.shape.ndims is not None else None
+                     for t in op.inputs]
+        if sizes is None or None in sizes:  # sizes known only at run time
+            sizes = stack([shape_tensor(t)[self.axis] for t in op.inputs])
+        return split(dy, sizes, axis=self.axis, num=len(op.inputs))
+
 
 def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
     """Concatenates a list of tensors along dimension `axis` (a single tensor is returned
@@ -278,6 +302,10 @@ class Split(Op):
                 f"{self.num_split}")
         return _outputs(np.split(x, self.num_split, axis=axis))
 
+    def grad(self, op, *grads):
+        from flowgraph.ops.array_grad import dense
+        return [concat([dense(g) for g in grads], self.axis)]
+
 
 @register
 class SplitV(Op):
@@ -304,6 +332,10 @@ class SplitV(Op):
         sizes = _resolve_sizes([int(s) for s in size_splits], x.shape[axis],
                                errors_as=_invalid_argument)
         return _outputs(np.split(x, np.cumsum(sizes[:-1]), axis=axis))
+
+    def grad(self, op, *grads):
+        from flowgraph.ops.array_grad import dense
+        return [concat([dense(g) for g in grads], self.axis), None]
 
 
 def _outputs(parts: list) -> Any:

@@ -10,7 +10,7 @@ from flowgraph import dtypes
 from flowgraph.dtypes import DType
 from flowgraph.graph import Tensor
 from flowgraph.ops.constant import constant, convert_to_tensor
-from flowgraph.ops.elementwise import op_scope
+from flowgraph.ops.elementwise import map_slices, op_scope
 from flowgraph.ops.math import maximum, minimum
 from flowgraph.ops.registry import Op, apply_op, register
 
@@ -22,8 +22,11 @@ class Cast(Op):
     """x converted to dtype `DstT` (TF1's attribute name) elementwise.
 
     Floats become integers by truncation toward zero (1.7 -> 1, -1.7 -> -1); numbers become
-    bools by `!= 0`; bools become 0 and 1.
+    bools by `!= 0`; bools become 0 and 1. Gradients flow only between floating dtypes (cast
+    back to the input's dtype); casts to or from integers and bools pass none, as in TF1.
     """
+
+    accepts_indexed_slices = True
 
     DstT: DType
 
@@ -39,6 +42,12 @@ class Cast(Op):
             return np.not_equal(x, 0)
         with np.errstate(invalid="ignore", over="ignore"):
             return np.asarray(x).astype(self.DstT.np)
+
+    def grad(self, op, dy):
+        source = op.inputs[0].dtype
+        if not (source.is_floating and self.DstT.is_floating):
+            return [None]
+        return [map_slices(lambda g: cast(g, source), dy)]
 
 
 def cast(x: Any, dtype: Any, name: Optional[str] = None) -> Tensor:

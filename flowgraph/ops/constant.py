@@ -226,6 +226,8 @@ def placeholder_with_default(input: Any, shape: Any, name: Optional[str] = None)
 class Identity(Op):
     """Returns its input unchanged."""
 
+    accepts_indexed_slices = True
+
     def infer(self, op):
         t = op.inputs[0]
         return [(t.dtype, t.shape)]

@@ -77,6 +77,41 @@ class Tensordot(Op):
         out = np.tensordot(a, b, axes=(list(a_axes), list(b_axes)))
         return np.asarray(out).astype(a.dtype, copy=False)
 
+    def grad(self, op, dy):
+        # Each gradient is a tensordot of dy with the other input over that input's free
+        # axes, then a transpose back into the input's axis order.
+        from flowgraph.ops.reorder import transpose
+        a, b = op.inputs
+        dy = convert_to_tensor(dy)  # an IndexedSlices (from a gather) becomes dense
+        if a.shape.ndims is None or b.shape.ndims is None:
+            raise ValueError(f"The gradient of Tensordot {op.name} needs the ranks of its "
+                             f"inputs known when the graph is built, got {a.shape} and "
+                             f"{b.shape}; set_shape them.")
+        a_axes, b_axes = self._axes(a.shape.ndims, b.shape.ndims, ValueError)
+        free_a = [i for i in range(a.shape.ndims) if i not in a_axes]
+        free_b = [j for j in range(b.shape.ndims) if j not in b_axes]
+        dy_a = tuple(range(len(free_a)))
+        dy_b = tuple(range(len(free_a), len(free_a) + len(free_b)))
+        # grad_a's axes: a's free axes, then b's contracted axes in b's order.
+        grad_a = apply_op(Tensordot(a_axes=dy_b, b_axes=tuple(free_b)), [dy, b],
+                          name="Tensordot")
+        b_order = sorted(b_axes)
+        perm_a = [free_a.index(i) if i in free_a
+                  else len(free_a) + b_order.index(b_axes[a_axes.index(i)])
+                  for i in range(a.shape.ndims)]
+        # grad_b's axes: a's contracted axes in a's order, then b's free axes.
+        grad_b = apply_op(Tensordot(a_axes=tuple(free_a), b_axes=dy_a), [a, dy],
+                          name="Tensordot")
+        a_order = sorted(a_axes)
+        perm_b = [len(a_axes) + free_b.index(j) if j in free_b
+                  else a_order.index(a_axes[b_axes.index(j)])
+                  for j in range(b.shape.ndims)]
+        return [_permuted(grad_a, perm_a, transpose), _permuted(grad_b, perm_b, transpose)]
+
+
+def _permuted(t: Tensor, perm: list, transpose: Any) -> Tensor:
+    return t if perm == sorted(perm) else transpose(t, perm)
+
 
 def tensordot(a: Any, b: Any, axes: Any, name: Optional[str] = None) -> Tensor:
     """Tensor contraction of `a` and `b` over the given axes, as TF1's `tf.tensordot`.
@@ -109,6 +144,9 @@ class Einsum(Op):
 
     equation: str
 
+    # '...' axes broadcast: the framework sums each gradient back to its input's shape.
+    broadcasting = True
+
     @classmethod
     def default_name(cls) -> str:
         return "einsum"
@@ -134,6 +172,10 @@ class Einsum(Op):
     def kernel(self, *values):
         out = np.einsum(self.equation, *values, optimize=len(values) > 2)
         return np.asarray(out).astype(values[0].dtype, copy=False)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.contraction_grad import einsum_grads
+        return einsum_grads(self.equation, op, convert_to_tensor(dy))
 
 
 def _parse_equation(equation: str) -> tuple:

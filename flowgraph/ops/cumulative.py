@@ -65,6 +65,10 @@ class Cumsum(_Cumulative):
     def kernel(self, x):
         return self._run(x, np.cumsum, 0)
 
+    def grad(self, op, dy):
+        # Each input adds to the outputs after it (before it, when reversed): sum dy that way.
+        return [cumsum(dy, self.axis, exclusive=self.exclusive, reverse=not self.reverse)]
+
 
 @register
 class Cumprod(_Cumulative):
@@ -73,6 +77,15 @@ class Cumprod(_Cumulative):
 
     def kernel(self, x):
         return self._run(x, np.cumprod, 1)
+
+    def grad(self, op, dy):
+        # TF1's rule: d out_j / d x_i = out_j / x_i for the outputs x_i enters, so the
+        # gradient is a reversed cumsum of out * dy divided by x (x must be nonzero).
+        from flowgraph.ops.division import realdiv
+        from flowgraph.ops.math import multiply
+        summed = cumsum(multiply(op.outputs[0], dy), self.axis, exclusive=self.exclusive,
+                        reverse=not self.reverse)
+        return [realdiv(summed, op.inputs[0])]
 
 
 def _axis_value(axis: Any) -> int:

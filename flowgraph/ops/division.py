@@ -21,6 +21,7 @@ from flowgraph.ops.elementwise import (
     binary_inputs,
     binary_op,
     op_scope,
+    same_shape_grad,
     scoped_binary_op,
 )
 from flowgraph.ops.registry import apply_op, register
@@ -63,6 +64,13 @@ class RealDiv(BinaryOp):
     def fast_kernel(self, op):
         return np.divide if op.inputs[0].dtype.is_floating else None
 
+    def grad(self, op, dz):
+        # d(x / y) = dz / y for x, and -dz * x / y**2 = -(dz / y) * z for y (z the output).
+        from flowgraph.ops.math import multiply
+        from flowgraph.ops.unary import negative
+        gx = realdiv(dz, op.inputs[1])
+        return [gx, negative(multiply(gx, op.outputs[0]))]
+
 
 @register
 class DivNoNan(BinaryOp):
@@ -74,6 +82,13 @@ class DivNoNan(BinaryOp):
         with np.errstate(**QUIET):
             quotient = np.divide(x, y)
         return np.where(np.equal(y, 0), 0, quotient).astype(quotient.dtype, copy=False)
+
+    def grad(self, op, dz):
+        # As RealDiv's, with 0 wherever y is 0 (both gx and the output z are 0 there).
+        from flowgraph.ops.math import multiply
+        from flowgraph.ops.unary import negative
+        gx = div_no_nan(dz, op.inputs[1])
+        return [gx, negative(multiply(gx, op.outputs[0]))]
 
 
 @register
@@ -95,11 +110,23 @@ class FloorDiv(BinaryOp):
 class FloorMod(BinaryOp):
     """x % y elementwise with broadcasting; the result has the sign of y (Python's %)."""
 
+    accepts_indexed_slices = True
+
     def kernel(self, x, y):
         if np.asarray(x).dtype.kind in "iu":
             _check_int_divisor(y)
         with np.errstate(**QUIET):
             return np.mod(x, y)
+
+    def grad(self, op, dz):
+        # x % y = x - floor(x / y) * y: (dz, -dz * floor(x / y)), as TF1. The floor is
+        # piecewise constant, so it gets no gradient of its own (for second derivatives).
+        from flowgraph.ops.gradient_ops import stop_gradient
+        from flowgraph.ops.math import multiply
+        from flowgraph.ops.unary import negative
+        x, y = op.inputs
+        floor_xy = stop_gradient(floor_div(x, y))
+        return [same_shape_grad(op, dz), multiply(dz, negative(floor_xy))]
 
 
 @register

@@ -9,6 +9,7 @@ import numpy as np
 
 from flowgraph import dtypes
 from flowgraph.graph import Tensor
+from flowgraph.indexed_slices import IndexedSlices
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.registry import Op, apply_op, graph_of
 from flowgraph.shapes import broadcast_shapes
@@ -85,6 +86,24 @@ class BinaryOp(Op):
         return broadcast_infer(op)
 
 
+class UnaryGradOp(Op):
+    """The fused gradient of a one-input op from its output y and the incoming gradient dy
+    (TF1's TanhGrad, SigmoidGrad, SqrtGrad, ...): inputs (y, dy) of one dtype and shape."""
+
+    allowed = "f"
+
+    def infer(self, op):
+        y, dy = op.inputs
+        check_dtype(op, y, self.allowed, "y")
+        if y.dtype != dy.dtype:
+            raise TypeError(f"{op.type} needs y and dy of one dtype, got {y.dtype.name} and "
+                            f"{dy.dtype.name}.")
+        if not y.shape.is_compatible_with(dy.shape):
+            raise ValueError(f"{op.type} needs y and dy of one shape, got {y.shape} and "
+                             f"{dy.shape}.")
+        return [(y.dtype, y.shape.merge_with(dy.shape))]
+
+
 class ComparisonOp(Op):
     """An elementwise comparison: two inputs of one dtype, a bool output."""
 
@@ -142,6 +161,27 @@ class UfuncComparison(ComparisonOp):
 
     def fast_kernel(self, op):
         return self.ufunc
+
+
+# --------------------------------------------------------------------------- gradient helpers
+def same_shape_grad(op: Any, grad: Any) -> Any:
+    """`grad` as it may flow unchanged to the inputs of a broadcasting node: a sparse
+    IndexedSlices gradient stays sparse only when every input statically has the output's
+    shape (slices cannot be summed back over broadcast dimensions)."""
+    if not isinstance(grad, IndexedSlices):
+        return grad
+    out = op.outputs[0].shape
+    if out.is_fully_defined() and all(t.shape == out for t in op.inputs):
+        return grad
+    return convert_to_tensor(grad)
+
+
+def map_slices(fn: Any, grad: Any) -> Any:
+    """fn(grad) for a dense gradient; for IndexedSlices, fn applied to the values only (an
+    elementwise fn with fn(0) = 0 keeps a sparse gradient sparse)."""
+    if isinstance(grad, IndexedSlices):
+        return IndexedSlices(fn(grad.values), grad.indices, grad.dense_shape)
+    return fn(grad)
 
 
 @contextlib.contextmanager

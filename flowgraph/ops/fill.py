@@ -55,6 +55,12 @@ class Fill(Op):
             raise _invalid_argument(f"Fill dims must be non-negative, got {dims}")
         return np.full(dims, value, dtype=value.dtype)
 
+    def grad(self, op, dy):
+        """Every element is the value: its gradient is the sum of dy."""
+        from flowgraph.ops.array_grad import dense
+        from flowgraph.ops.reduce import reduce_sum
+        return [None, reduce_sum(dense(dy))]
+
 
 def fill(dims: Any, value: Any, name: Optional[str] = None) -> Tensor:
     """A tensor of shape `dims` filled with the scalar `value` (its dtype is value's)."""
@@ -111,9 +117,8 @@ def ones(shape: Any, dtype: Any = dtypes.float32, name: Optional[str] = None) ->
 
 @register
 class ZerosLike(Op):
-    """Zeros of the input's shape and dtype."""
-
-    differentiable = False
+    """Zeros of the input's shape and dtype (no gradient flows back to the input, whose value
+    does not matter)."""
 
     def infer(self, op):
         x = op.inputs[0]
@@ -124,12 +129,13 @@ class ZerosLike(Op):
             return np.full(x.shape, b"", dtype=object)
         return np.zeros_like(x)
 
+    def grad(self, op, dy):
+        return [None]
+
 
 @register
 class OnesLike(Op):
-    """Ones of the input's shape and dtype."""
-
-    differentiable = False
+    """Ones of the input's shape and dtype (no gradient flows back to the input)."""
 
     def infer(self, op):
         x = op.inputs[0]
@@ -138,6 +144,9 @@ class OnesLike(Op):
 
     def kernel(self, x):
         return np.ones_like(x)
+
+    def grad(self, op, dy):
+        return [None]
 
 
 def _like(tensor: Any, dtype: Any, name: Optional[str], optimize: bool, one: bool) -> Tensor:
@@ -250,6 +259,8 @@ def range(start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None,
 @register
 class LinSpace(Op):
     """`num` evenly spaced values from `start` to `stop`, both included."""
+
+    differentiable = False  # as TF1
 
     def infer(self, op):
         start, stop, num = op.inputs

@@ -84,6 +84,43 @@ class GatherV2(Op):
         out_shape = (params.shape[:axis] + indices.shape[batch:] + params.shape[axis + 1:])
         return picked.reshape(out_shape)
 
+    def grad(self, op, dy):
+        """Along axis 0 (no batch dimensions): an IndexedSlices of params' shape whose rows
+        `indices` hold dy, as TF1. Otherwise a dense GatherV2Grad."""
+        from flowgraph.ops.array_grad import GatherV2Grad, dense, shape_tensor
+        params, indices = op.inputs
+        dy = dense(dy)
+        p_rank, i_rank = params.shape.ndims, indices.shape.ndims
+        axis = self.axis if self.axis >= 0 or p_rank is None else self.axis + p_rank
+        batch = self.batch_dims if self.batch_dims >= 0 or i_rank is None else \
+            self.batch_dims + i_rank
+        params_shape = shape_tensor(params)
+        if axis != 0 or batch != 0:
+            dense_grad = apply_op(GatherV2Grad(axis=self.axis, batch_dims=self.batch_dims),
+                                  [dy, indices, params_shape], name="GatherV2Grad")
+            return [dense_grad, None]
+        return [_sparse_rows_grad(params, indices, dy, params_shape), None]
+
+
+def _sparse_rows_grad(params: Tensor, indices: Tensor, dy: Tensor,
+                      params_shape: Tensor) -> Any:
+    """IndexedSlices(values=dy as [n_indices, params.shape[1:]...], indices flattened)."""
+    from flowgraph.indexed_slices import IndexedSlices
+    from flowgraph.ops.array import concat
+    from flowgraph.ops.shape_ops import reshape, size
+    tail = params.shape[1:] if params.shape.ndims is not None else None
+    count = indices.shape.num_elements()
+    values_shape: Any
+    if tail is not None and tail.is_fully_defined() and count is not None:
+        values_shape = [count] + tail.as_list()
+    elif tail is not None and tail.is_fully_defined() and tail.num_elements():
+        values_shape = [-1] + tail.as_list()  # one Reshape, no Size node
+    else:
+        values_shape = concat([reshape(size(indices), [1]), params_shape[1:]], 0)
+    values = reshape(dy, values_shape)
+    flat_indices = indices if indices.shape.ndims == 1 else reshape(indices, [-1])
+    return IndexedSlices(values, flat_indices, params_shape)
+
 
 def _gather_axes(axis: int, batch: int, p_rank: int, i_rank: int, error: Any) -> tuple:
     if batch < 0:
@@ -163,6 +200,36 @@ class GatherNd(Op):
         rows = np.broadcast_to(np.arange(count).reshape(count, 1), flat.shape[:2])
         picked = flat_params[(rows,) + tuple(flat[..., j] for j in range(depth))]
         return picked.reshape(indices.shape[:-1] + inner[depth:])
+
+    def grad(self, op, dy):
+        """dy scattered (added) into zeros of params' shape at the index tuples."""
+        from flowgraph.ops.array_grad import dense, shape_tensor
+        from flowgraph.ops.scatter import scatter_nd
+        params, indices = op.inputs
+        if self.batch_dims:
+            indices = _with_batch_coordinates(op, indices, self.batch_dims)
+        return [scatter_nd(indices, dense(dy), shape_tensor(params, indices.dtype)), None]
+
+
+def _with_batch_coordinates(op: Any, indices: Tensor, batch: int) -> Tensor:
+    """Index tuples of a gather_nd with `batch` batch dimensions, with the batch coordinates
+    prepended, so that they index params directly (shape [..., batch + depth])."""
+    from flowgraph.ops.array import concat
+    from flowgraph.ops.array_grad import shape_tensor
+    from flowgraph.ops.fill import range as range_
+    from flowgraph.ops.shape_ops import broadcast_to, expand_dims, reshape
+    rank = indices.shape.ndims
+    if rank is None:
+        raise ValueError(f"The gradient of GatherNd {op.name} with batch_dims needs the rank "
+                         "of its indices known when the graph is built")
+    i_shape = shape_tensor(indices, indices.dtype)
+    lead = i_shape[:-1]
+    parts = []
+    for j in range(batch):
+        steps = range_(0, i_shape[j], 1, dtype=indices.dtype)
+        grid = broadcast_to(reshape(steps, [1] * j + [-1] + [1] * (rank - 2 - j)), lead)
+        parts.append(expand_dims(grid, -1))
+    return concat(parts + [indices], -1)
 
 
 def check_index_tuples(flat: np.ndarray, limits: tuple, lead: tuple, what: str,

@@ -66,7 +66,29 @@ class MatMul(Op):
         return np.matmul(a, b)
 
     def fast_kernel(self, op):
-        return None if self.transpose_a or self.transpose_b else np.matmul
+        if not self.transpose_a:
+            return np.matmul if not self.transpose_b else lambda a, b: np.matmul(a, b.T)
+        if not self.transpose_b:
+            return lambda a, b: np.matmul(a.T, b)
+        return lambda a, b: np.matmul(a.T, b.T)
+
+    def grad(self, op, dy):
+        # TF1's _MatMulGrad: two matmuls with transpose flags, no explicit transposes.
+        a, b = op.inputs
+        dy = convert_to_tensor(dy)  # an IndexedSlices (from a gather) becomes dense
+        ta, tb = self.transpose_a, self.transpose_b
+        if not ta and not tb:
+            return [_matmul(dy, b, False, True), _matmul(a, dy, True, False)]
+        if not ta:
+            return [_matmul(dy, b, False, False), _matmul(dy, a, True, False)]
+        if not tb:
+            return [_matmul(b, dy, False, True), _matmul(a, dy, False, False)]
+        return [_matmul(b, dy, True, True), _matmul(dy, a, True, True)]
+
+
+def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
+    return apply_op(MatMul(transpose_a=transpose_a, transpose_b=transpose_b), [a, b],
+                    name="MatMul")
 
 
 @register
@@ -79,6 +101,9 @@ class BatchMatMulV2(Op):
 
     adj_x: bool = False
     adj_y: bool = False
+
+    # The batch axes broadcast: the framework sums each gradient back to its input's shape.
+    broadcasting = True
 
     def infer(self, op):
         x, y = op.inputs
@@ -109,6 +134,22 @@ class BatchMatMulV2(Op):
 
     def fast_kernel(self, op):
         return None if self.adj_x or self.adj_y else np.matmul
+
+    def grad(self, op, dy):
+        # TF1's _BatchMatMulV2 gradient: two batch matmuls with adjoint flags.
+        x, y = op.inputs
+        dy = convert_to_tensor(dy)
+        if not self.adj_x and not self.adj_y:
+            return [_batch_matmul(dy, y, False, True), _batch_matmul(x, dy, True, False)]
+        if not self.adj_x:
+            return [_batch_matmul(dy, y, False, False), _batch_matmul(dy, x, True, False)]
+        if not self.adj_y:
+            return [_batch_matmul(y, dy, False, True), _batch_matmul(x, dy, False, False)]
+        return [_batch_matmul(y, dy, True, True), _batch_matmul(dy, x, True, True)]
+
+
+def _batch_matmul(x: Tensor, y: Tensor, adj_x: bool, adj_y: bool) -> Tensor:
+    return apply_op(BatchMatMulV2(adj_x=adj_x, adj_y=adj_y), [x, y], name="MatMul")
 
 
 def _matrix_dims(shape: TensorShape, transposed: bool) -> tuple:
@@ -179,6 +220,19 @@ class Trace(Op):
     def kernel(self, x):
         return np.asarray(np.trace(x, axis1=-2, axis2=-1, dtype=x.dtype))
 
+    def grad(self, op, dy):
+        # dy on the main diagonal of each matrix: dy[..., None, None] * eye(rows, columns).
+        from flowgraph.ops.math import multiply
+        from flowgraph.ops.shape_ops import expand_dims, shape
+        x = op.inputs[0]
+        dims = x.shape.as_list()[-2:] if x.shape.ndims is not None else [None, None]
+        if None in dims:
+            dynamic = shape(x)
+            identity = eye(dynamic[-2], dynamic[-1], dtype=x.dtype)
+        else:
+            identity = convert_to_tensor(np.eye(dims[0], dims[1], dtype=x.dtype.np))
+        return [multiply(expand_dims(expand_dims(dy, -1), -1), identity)]
+
 
 def trace(x: Any, name: Optional[str] = None) -> Tensor:
     """The trace of each matrix (the last two axes) of `x`, as `tf.linalg.trace`:
@@ -206,6 +260,9 @@ class MatrixTranspose(Op):
 
     def kernel(self, x):
         return np.swapaxes(x, -1, -2)
+
+    def grad(self, op, dy):
+        return [apply_op(MatrixTranspose(), [convert_to_tensor(dy)], name="matrix_transpose")]
 
 
 def matrix_transpose(a: Any, name: str = "matrix_transpose", conjugate: bool = False) -> Tensor:

@@ -121,6 +121,20 @@ class Select(Op):
                              f"match x of shape {list(x.shape)}")
         return np.where(condition, x, y)
 
+    def grad(self, op, dz):
+        """dz where condition else 0 for x, the opposite for y; none for condition."""
+        condition, x, _ = op.inputs
+        dz = convert_to_tensor(dz)
+        zero = convert_to_tensor(0, dtype=dz.dtype)
+        c_rank, x_rank = condition.shape.ndims, dz.shape.ndims
+        if c_rank is not None and x_rank is not None and c_rank in (0, x_rank):
+            # numpy broadcasting agrees with Select's rules here: a cheap scalar zero.
+            return [None, where_v2(condition, dz, zero), where_v2(condition, zero, dz)]
+        from flowgraph.ops.fill import zeros_like
+        zeros = zeros_like(dz)
+        return [None, apply_op(Select(), [condition, dz, zeros]),
+                apply_op(Select(), [condition, zeros, dz])]
+
 
 @register
 class SelectV2(Op):
@@ -138,11 +152,19 @@ class SelectV2(Op):
                              "cannot be broadcast together.")
         return [(x.dtype, shape)]
 
+    broadcasting = True
+
     def kernel(self, condition, x, y):
         return np.where(condition, x, y)
 
     def fast_kernel(self, op):
         return np.where
+
+    def grad(self, op, dz):
+        dz = convert_to_tensor(dz)
+        zero = convert_to_tensor(0, dtype=dz.dtype)
+        condition = op.inputs[0]
+        return [None, where_v2(condition, dz, zero), where_v2(condition, zero, dz)]
 
 
 @register

@@ -10,7 +10,7 @@ from flowgraph import dtypes, errors
 from flowgraph.graph import Tensor
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.elementwise import check_dtype, op_scope
-from flowgraph.ops.registry import Op, apply_op, register
+from flowgraph.ops.registry import Op, apply_op, constant_value, register
 from flowgraph.ops.shape_util import known_scalar, normalize_axis, static_int
 from flowgraph.shapes import TensorShape
 
@@ -22,10 +22,10 @@ __all__ = ["one_hot", "boolean_mask", "sequence_mask"]
 class OneHot(Op):
     """One-hot encoding: a new dimension of size `depth` at `axis` (-1: last) holding
     `on_value` at each index and `off_value` elsewhere (an index outside [0, depth), such as
-    -1, gives a row of `off_value`)."""
+    -1, gives a row of `off_value`). The indices get no gradient; on_value and off_value get
+    the sums of the output gradient where they were placed."""
 
     axis: int = -1
-    differentiable = False
 
     def infer(self, op):
         indices, depth, on_value, off_value = op.inputs
@@ -61,6 +61,19 @@ class OneHot(Op):
         if self.axis != -1 and self.axis != indices.ndim:
             out = np.moveaxis(out, -1, self.axis)
         return out
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        from flowgraph.ops.reduce import reduce_sum
+        indices, depth, on_value, off_value = op.inputs
+        if constant_value(on_value) is not None and constant_value(off_value) is not None:
+            return [None] * 4  # the usual case: nothing to differentiate
+        dy = dense(dy)
+        dtype = on_value.dtype
+        hot = apply_op(self, [indices, depth, convert_to_tensor(1, dtype=dtype),
+                              convert_to_tensor(0, dtype=dtype)], name="OneHot")
+        on_grad = reduce_sum(dy * hot)
+        return [None, None, on_grad, reduce_sum(dy) - on_grad]
 
 
 def one_hot(indices: Any, depth: Any, on_value: Any = None, off_value: Any = None,

@@ -18,7 +18,9 @@ from flowgraph.ops.elementwise import (
     binary_inputs,
     binary_op,
     check_dtype,
+    map_slices,
     op_scope,
+    same_shape_grad,
     scoped_binary_op,
 )
 from flowgraph.ops.registry import Op, apply_op, register
@@ -32,6 +34,8 @@ __all__ = ["add", "subtract", "multiply", "scalar_mul", "pow", "maximum", "minim
 class Add(BinaryOp):
     """x + y, elementwise with broadcasting (strings concatenate)."""
 
+    accepts_indexed_slices = True
+
     allowed = "fiuS"
 
     def kernel(self, x, y):
@@ -43,6 +47,7 @@ class Add(BinaryOp):
         return None if op.inputs[0].dtype.is_string else np.add
 
     def grad(self, op, dz):
+        dz = same_shape_grad(op, dz)
         return [dz, dz]
 
 
@@ -50,7 +55,14 @@ class Add(BinaryOp):
 class Sub(UfuncBinary):
     """x - y, elementwise with broadcasting."""
 
+    accepts_indexed_slices = True
+
     ufunc = np.subtract
+
+    def grad(self, op, dz):
+        from flowgraph.ops.unary import negative
+        dz = same_shape_grad(op, dz)
+        return [dz, map_slices(negative, dz)]
 
 
 @register
@@ -58,6 +70,10 @@ class Mul(UfuncBinary):
     """x * y, elementwise with broadcasting."""
 
     ufunc = np.multiply
+
+    def grad(self, op, dz):
+        x, y = op.inputs
+        return [multiply(dz, y), multiply(x, dz)]
 
 
 @register
@@ -73,6 +89,19 @@ class Pow(BinaryOp):
     def fast_kernel(self, op):
         return np.power if op.inputs[0].dtype.is_floating else None
 
+    def grad(self, op, dz):
+        """dz * y * x ** (y - 1) for x; dz * z * log(x) for y, with 0 where x <= 0 (as
+        TF1: no real logarithm there, and no false singularity at x = 0)."""
+        from flowgraph.ops.compare import greater
+        from flowgraph.ops.logic import where_v2
+        from flowgraph.ops.unary import log
+        x, y = op.inputs
+        gx = multiply(multiply(dz, y), pow(x, subtract(y, 1)))
+        positive = greater(x, 0)
+        log_x = where_v2(positive, log(where_v2(positive, x, 1)), 0)
+        gy = multiply(multiply(dz, op.outputs[0]), log_x)
+        return [gx, gy]
+
 
 @register
 class Maximum(UfuncBinary):
@@ -80,12 +109,27 @@ class Maximum(UfuncBinary):
 
     ufunc = np.maximum
 
+    def grad(self, op, dz):
+        from flowgraph.ops.compare import greater_equal
+        return _select_grads(greater_equal(*op.inputs), dz)
+
 
 @register
 class Minimum(UfuncBinary):
     """min(x, y) elementwise with broadcasting (NaN propagates)."""
 
     ufunc = np.minimum
+
+    def grad(self, op, dz):
+        from flowgraph.ops.compare import less_equal
+        return _select_grads(less_equal(*op.inputs), dz)
+
+
+def _select_grads(x_wins: Tensor, dz: Any) -> list:
+    """[dz where x_wins else 0, 0 where x_wins else dz] (ties go to x, as in TF1)."""
+    from flowgraph.ops.logic import where_v2
+    zero = convert_to_tensor(0, dtype=dz.dtype)
+    return [where_v2(x_wins, dz, zero), where_v2(x_wins, zero, dz)]
 
 
 def _squared_difference(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -99,6 +143,12 @@ class SquaredDifference(UfuncBinary):
 
     allowed = "fi"
     ufunc = staticmethod(_squared_difference)
+
+    def grad(self, op, dz):
+        from flowgraph.ops.unary import negative
+        x, y = op.inputs
+        gx = multiply(multiply(dz, 2), subtract(x, y))
+        return [gx, negative(gx)]
 
 
 @register
@@ -132,14 +182,19 @@ class AddN(Op):
             total = np.add(total, v, out=total if isinstance(total, np.ndarray) else None)
         return total
 
+    def grad(self, op, dz):
+        return [dz] * len(op.inputs)
+
 
 @register
 class ClipByValue(Op):
     """t clipped to [clip_value_min, clip_value_max] elementwise; keeps t's shape.
 
     Computed as ``maximum(minimum(t, max), min)``, as TF1 does (so min wins over max when
-    min > max).
+    min > max). The gradient goes to t where min <= t <= max, else to the bound t crossed.
     """
+
+    broadcasting = True  # the bounds broadcast to t's shape
 
     def infer(self, op):
         t, low, high = op.inputs
@@ -162,6 +217,16 @@ class ClipByValue(Op):
             raise ValueError(f"clip_by_value: bounds of shapes {list(np.shape(low))} and "
                              f"{list(np.shape(high))} would change t's shape {list(t.shape)}")
         return result
+
+    def grad(self, op, dz):
+        from flowgraph.ops.compare import greater, less
+        from flowgraph.ops.logic import logical_or, where_v2
+        t, low, high = op.inputs
+        zero = convert_to_tensor(0, dtype=dz.dtype)
+        below = less(t, low)
+        above = greater(t, high)
+        return [where_v2(logical_or(below, above), zero, dz),
+                where_v2(below, dz, zero), where_v2(above, dz, zero)]
 
 
 def _broadcast_grows(t: TensorShape, bound: TensorShape) -> bool:

@@ -77,6 +77,19 @@ class _PadBase(Op):
         return paddings.astype(np.int64, copy=False)
 
 
+def _unpadded(op: Any, dy: Tensor) -> Tensor:
+    """The gradient of a constant pad for its input: the input-shaped block of dy."""
+    from flowgraph.ops.array_grad import shape_tensor
+    from flowgraph.ops.shape_ops import reshape
+    from flowgraph.ops.slicing import slice as slice_
+    x, paddings = op.inputs[0], op.inputs[1]
+    amounts = constant_value(paddings)
+    if amounts is not None and x.shape.is_fully_defined():
+        return slice_(dy, amounts[:, 0].tolist(), x.shape.as_list())
+    begin = reshape(slice_(paddings, [0, 0], [-1, 1]), [-1])
+    return slice_(dy, begin, shape_tensor(x, paddings.dtype))
+
+
 def _constant_pad(x: np.ndarray, amounts: np.ndarray, value: Any) -> np.ndarray:
     if not amounts.any():
         return x
@@ -91,6 +104,10 @@ class Pad(_PadBase):
     def kernel(self, x, paddings):
         zero = b"" if x.dtype == object else 0
         return _constant_pad(x, self.amounts(x, paddings), zero)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        return [_unpadded(op, dense(dy)), None]
 
 
 @register
@@ -108,6 +125,17 @@ class PadV2(_PadBase):
 
     def kernel(self, x, paddings, value):
         return _constant_pad(x, self.amounts(x, paddings), value[()])
+
+    def grad(self, op, dy):
+        """As Pad's for the input; the pad value gets the sum of dy over the margins (TF1
+        gives it None, which silently drops a real dependence)."""
+        from flowgraph.ops.array_grad import dense
+        from flowgraph.ops.reduce import reduce_sum
+        dy = dense(dy)
+        x_grad = _unpadded(op, dy)
+        if constant_value(op.inputs[2]) is not None:
+            return [x_grad, None, None]
+        return [x_grad, None, reduce_sum(dy) - reduce_sum(x_grad)]
 
 
 @register
@@ -130,6 +158,12 @@ class MirrorPad(_PadBase):
         if not amounts.any():
             return x
         return np.pad(x, amounts, mode=self.mode.lower())
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import MirrorPadGrad, dense
+        folded = apply_op(MirrorPadGrad(mode=self.mode), [dense(dy), op.inputs[1]],
+                          name="MirrorPadGrad")
+        return [folded, None]
 
 
 def pad(tensor: Any, paddings: Any, mode: str = "CONSTANT", name: Optional[str] = None,

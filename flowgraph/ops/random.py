@@ -197,6 +197,12 @@ class RandomStandardNormal(RandomOp):
 
     dtype: dtypes.DType = dtypes.float32
 
+    # mean and stddev broadcast against the output; their gradients are summed back.
+    broadcasting = True
+    # Successive runs draw new values, so the registry's finite-difference check (many runs
+    # of one Session) cannot hold the draws fixed: this file checks with fresh Sessions.
+    grad_checked_elsewhere = "tests/ops/test_random_grad.py"
+
     def check(self) -> None:
         super().check()
         _check_float_dtype(self.type_name, self.dtype)
@@ -217,6 +223,17 @@ class RandomStandardNormal(RandomOp):
             return z
         mean, stddev = params
         return np.asarray(z * stddev + mean, dtype=self.dtype.np)
+
+    def grad(self, op, dy):
+        # y = z * stddev + mean, as TF1's composite: dmean = dy, dstddev = dy * z, with the
+        # standard draw z recovered from the output (zero where stddev is zero).
+        if len(op.inputs) == 1:
+            return [None]
+        from flowgraph.ops.division import div_no_nan
+        from flowgraph.ops.math import multiply, subtract
+        _, mean, stddev = op.inputs
+        z = div_no_nan(subtract(op.outputs[0], mean), stddev)
+        return [None, dy, multiply(dy, z)]
 
 
 @register
@@ -288,6 +305,9 @@ class RandomUniform(RandomOp):
 
     dtype: dtypes.DType = dtypes.float32
 
+    broadcasting = True  # minval and maxval broadcast against the output
+    grad_checked_elsewhere = "tests/ops/test_random_grad.py"  # see RandomStandardNormal
+
     def check(self) -> None:
         super().check()
         _check_float_dtype(self.type_name, self.dtype)
@@ -307,6 +327,18 @@ class RandomUniform(RandomOp):
             return u
         low, high = params
         return np.asarray(u * (high - low) + low, dtype=self.dtype.np)
+
+    def grad(self, op, dy):
+        # y = u * (maxval - minval) + minval, as TF1's composite: dminval = dy * (1 - u),
+        # dmaxval = dy * u, with u recovered from the output (zero where maxval == minval).
+        if len(op.inputs) == 1:
+            return [None]
+        from flowgraph.ops.division import div_no_nan
+        from flowgraph.ops.math import multiply, subtract
+        _, low, high = op.inputs
+        u = div_no_nan(subtract(op.outputs[0], low), subtract(high, low))
+        d_high = multiply(dy, u)
+        return [None, subtract(dy, d_high), d_high]
 
 
 @register

@@ -74,6 +74,10 @@ class Sum(Reduction):
     def reduce(self, x, axes):
         return np.sum(x, axis=axes, keepdims=self.keepdims, dtype=x.dtype)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.reduce_grad import expand_reduced
+        return [expand_reduced(dy, op.inputs[0], self)]
+
 
 @register
 class Mean(Reduction):
@@ -97,6 +101,10 @@ class Mean(Reduction):
             quotient += (wide % count != 0) & (wide < 0)
         return quotient.astype(x.dtype)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.reduce_grad import expand_reduced
+        return [expand_reduced(dy, op.inputs[0], self, mean=True)]
+
 
 @register
 class Max(Reduction):
@@ -105,6 +113,10 @@ class Max(Reduction):
     def reduce(self, x, axes):
         initial = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         return np.max(x, axis=axes, keepdims=self.keepdims, initial=initial)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.reduce_grad import min_or_max_grad
+        return min_or_max_grad(op, dy)
 
 
 @register
@@ -115,6 +127,10 @@ class Min(Reduction):
         initial = np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).max
         return np.min(x, axis=axes, keepdims=self.keepdims, initial=initial)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.reduce_grad import min_or_max_grad
+        return min_or_max_grad(op, dy)
+
 
 @register
 class Prod(Reduction):
@@ -122,6 +138,10 @@ class Prod(Reduction):
 
     def reduce(self, x, axes):
         return np.prod(x, axis=axes, keepdims=self.keepdims, dtype=x.dtype)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.reduce_grad import prod_grad
+        return prod_grad(op, dy)
 
 
 @register
@@ -167,6 +187,10 @@ class ReduceLogSumExp(Reduction):
         if not self.keepdims:
             result = np.squeeze(result, axis=axes)
         return result.astype(x.dtype, copy=False)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.reduce_grad import logsumexp_grad
+        return logsumexp_grad(op, dy)
 
 
 def _reduce(op_class: type, input_tensor: Any, axis: Any, keepdims: Any, name: Optional[str],

@@ -40,6 +40,9 @@ class Op:
     # True when the gradient rule returns gradients of the (numpy-)broadcast output shape;
     # flowgraph.gradients then sums each back to its input's shape, once for all ops.
     broadcasting: ClassVar[bool] = False
+    # True when `grad` handles IndexedSlices output gradients itself (keeping them sparse,
+    # e.g. Identity, Add, Neg, Cast); other rules receive them densified.
+    accepts_indexed_slices: ClassVar[bool] = False
 
     def infer(self, op: Operation) -> list:
         """The outputs' [(dtype, TensorShape), ...] of node `op`; raise ValueError if the

@@ -11,7 +11,7 @@ from flowgraph.graph import Tensor
 from flowgraph.ops.array import as_int_tensor
 from flowgraph.ops.constant import constant, convert_to_tensor
 from flowgraph.ops.elementwise import op_scope
-from flowgraph.ops.registry import Op, apply_op, register
+from flowgraph.ops.registry import Op, apply_op, constant_value, register
 from flowgraph.ops.shape_util import (
     check_index_dtype,
     check_vector,
@@ -21,7 +21,8 @@ from flowgraph.ops.shape_util import (
 )
 from flowgraph.shapes import TensorShape
 
-__all__ = ["transpose", "reverse", "reverse_v2", "tile", "reverse_sequence", "roll"]
+__all__ = ["transpose", "invert_permutation", "reverse", "reverse_v2", "tile", "reverse_sequence",
+           "roll"]
 
 
 # --------------------------------------------------------------------------- transpose
@@ -53,6 +54,16 @@ class Transpose(Op):
                 f"vector of size {len(perm)}")
         _check_perm(perm, x.ndim, _invalid_argument)
         return np.transpose(x, perm)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        perm = op.inputs[1]
+        known = constant_value(perm)
+        if known is not None:
+            inverse = constant(np.argsort(known).astype(perm.dtype.np), name="inverse_perm")
+        else:
+            inverse = invert_permutation(perm)
+        return [apply_op(Transpose(), [dense(dy), inverse], name="transpose"), None]
 
 
 def _invalid_argument(message: str) -> errors.InvalidArgumentError:
@@ -87,6 +98,34 @@ def transpose(a: Any, perm: Any = None, name: str = "transpose",
         return apply_op(Transpose(), [a, perm_t], name=scope)
 
 
+@register
+class InvertPermutation(Op):
+    """The inverse of a permutation vector: ``y[x[i]] = i``."""
+
+    differentiable = False
+
+    def infer(self, op):
+        x = op.inputs[0]
+        check_index_dtype(op, x, "x")
+        check_vector(op, x, "x")
+        return [(x.dtype, x.shape)]
+
+    def kernel(self, x):
+        perm = [int(p) for p in x]
+        _check_perm(perm, len(perm), _invalid_argument)
+        out = np.empty_like(x)
+        out[x] = np.arange(len(perm), dtype=x.dtype)
+        return out
+
+
+def invert_permutation(x: Any, name: Optional[str] = None) -> Tensor:
+    """The inverse permutation of the int32/int64 vector `x` (``y[x[i]] = i``).
+
+    >>> fg.invert_permutation([3, 4, 0, 2, 1])    # [2, 4, 3, 0, 1]
+    """
+    return apply_op(InvertPermutation(), [as_int_tensor(x, "x")], name=name)
+
+
 # --------------------------------------------------------------------------- reverse
 @register
 class ReverseV2(Op):
@@ -108,6 +147,10 @@ class ReverseV2(Op):
     def kernel(self, x):
         axes = tuple(a + x.ndim if a < 0 else a for a in self.axis)
         return np.flip(x, axis=axes) if axes else x
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        return [apply_op(ReverseV2(axis=self.axis), [dense(dy)], name="ReverseV2")]
 
 
 def reverse(tensor: Any, axis: Any, name: Optional[str] = None) -> Tensor:
@@ -151,6 +194,31 @@ class Tile(Op):
                 raise errors.InvalidArgumentError(
                     None, None, f"Expected multiples[{i}] >= 0, but got {m}")
         return np.tile(x, mult) if mult else x
+
+    def grad(self, op, dy):
+        """Sums the tiles: dy reshaped to [m0, d0, m1, d1, ...] and summed over the m axes."""
+        from flowgraph.ops.array import stack
+        from flowgraph.ops.array_grad import dense, shape_tensor
+        from flowgraph.ops.reduce import reduce_sum
+        from flowgraph.ops.shape_ops import reshape
+        x, mult_t = op.inputs
+        dy = dense(dy)
+        mult = known_vector(mult_t)
+        rank = len(mult) if mult is not None else x.shape.ndims
+        if rank is None:
+            raise ValueError(f"The gradient of Tile {op.name} needs the rank of its input "
+                             "known when the graph is built")
+        if rank == 0 or (mult is not None and all(m == 1 for m in mult)):
+            return [dy, None]
+        dims = x.shape.as_list() if x.shape.ndims is not None else [None] * rank
+        if mult is not None and None not in mult and None not in dims:
+            split_shape: Any = [v for pair in zip(mult, dims) for v in pair]
+        else:
+            pairs = transpose(stack([mult_t, shape_tensor(x, mult_t.dtype)]))
+            split_shape = reshape(pairs, [-1])
+        summed = reduce_sum(reshape(dy, split_shape), axis=list(range(0, 2 * rank, 2)))
+        summed.set_shape(x.shape)
+        return [summed, None]
 
 
 def tile(input: Any, multiples: Any, name: Optional[str] = None) -> Tensor:
@@ -203,6 +271,11 @@ class ReverseSequence(Op):
         picked = moved[np.arange(moved.shape[0])[:, None], source]
         return np.moveaxis(picked, (0, 1), (batch, seq))
 
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        reversed_ = apply_op(self, [dense(dy), op.inputs[1]], name="ReverseSequence")
+        return [reversed_, None]
+
 
 def reverse_sequence(input: Any, seq_lengths: Any, seq_axis: Optional[int] = None,
                      batch_axis: Optional[int] = None, name: Optional[str] = None,
@@ -249,6 +322,14 @@ class Roll(Op):
         if x.ndim == 0 or not axes:
             return x
         return np.roll(x, [int(s) for s in shift.reshape(-1)], axis=axes)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        from flowgraph.ops.unary import negative
+        _, shift, axis = op.inputs
+        known = constant_value(shift)
+        back = constant(-known) if known is not None else negative(shift)
+        return [apply_op(Roll(), [dense(dy), back, axis], name="Roll"), None, None]
 
 
 def roll(input: Any, shift: Any, axis: Any, name: Optional[str] = None) -> Tensor:

@@ -77,6 +77,17 @@ class ScatterNd(Op):
         np.add.at(out, where, values)
         return out
 
+    def grad(self, op, dy):
+        return [None, _gathered(op, dy), None]
+
+
+def _gathered(op: Any, dy: Any) -> Tensor:
+    """The slices of the gradient `dy` at op's index tuples (the gradient of the updates)."""
+    from flowgraph.ops.array_grad import dense
+    from flowgraph.ops.gather import gather_nd
+    indices = op.inputs[0] if op.type == "ScatterNd" else op.inputs[1]
+    return gather_nd(dense(dy), indices)
+
 
 def scatter_nd(indices: Any, updates: Any, shape: Any, name: Optional[str] = None) -> Tensor:
     """A tensor of `shape`: zeros, plus each slice of `updates` added at its index tuple
@@ -124,6 +135,16 @@ class TensorScatterUpdate(_TensorScatter):
     def combine(self, out, where, values):
         out[where] = values
 
+    def grad(self, op, dy):
+        """The replaced slices get no gradient; the updates get theirs."""
+        from flowgraph.ops.array_grad import dense
+        from flowgraph.ops.fill import zeros_like
+        _, indices, updates = op.inputs
+        dy = dense(dy)
+        kept = apply_op(TensorScatterUpdate(), [dy, indices, zeros_like(updates)],
+                        name="TensorScatterUpdate")
+        return [kept, None, _gathered(op, dy)]
+
 
 @register
 class TensorScatterAdd(_TensorScatter):
@@ -132,6 +153,11 @@ class TensorScatterAdd(_TensorScatter):
     def combine(self, out, where, values):
         np.add.at(out, where, values)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        dy = dense(dy)
+        return [dy, None, _gathered(op, dy)]
+
 
 @register
 class TensorScatterSub(_TensorScatter):
@@ -139,6 +165,12 @@ class TensorScatterSub(_TensorScatter):
 
     def combine(self, out, where, values):
         np.subtract.at(out, where, values)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        from flowgraph.ops.unary import negative
+        dy = dense(dy)
+        return [dy, None, negative(_gathered(op, dy))]
 
 
 def _tensor_scatter(op_def: Op, tensor: Any, indices: Any, updates: Any,

@@ -193,6 +193,10 @@ class Reshape(Op):
                 f"requested shape has {math.prod(dims)}")
         return np.reshape(x, dims)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import reshape_to_input
+        return [reshape_to_input(op, dy), None]
+
 
 def _matched_free_dim(x: Tensor, elements: list, free: int) -> Optional[int]:
     """The -1 entry of a reshape of `x` with unknown dimensions, when every other unknown
@@ -248,6 +252,10 @@ class ExpandDims(Op):
     def kernel(self, x):
         return np.expand_dims(x, self.axis)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import reshape_to_input
+        return [reshape_to_input(op, dy)]
+
 
 def expand_dims(input: Any, axis: Any = None, name: Optional[str] = None,
                 dim: Any = None) -> Tensor:
@@ -296,6 +304,10 @@ class Squeeze(Op):
                     f"{x.shape[a]}")
         return np.squeeze(x, axis=axes)
 
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import reshape_to_input
+        return [reshape_to_input(op, dy)]
+
 
 def squeeze(input: Any, axis: Any = None, name: Optional[str] = None,
             squeeze_dims: Any = None) -> Tensor:
@@ -311,6 +323,8 @@ def squeeze(input: Any, axis: Any = None, name: Optional[str] = None,
 @register
 class BroadcastTo(Op):
     """The input broadcast (numpy rules) to the shape given by the `shape` input."""
+
+    broadcasting = True  # the gradient (dy itself) is summed back to the input's shape
 
     def infer(self, op):
         x, shape_t = op.inputs
@@ -346,6 +360,10 @@ class BroadcastTo(Op):
             raise errors.InvalidArgumentError(
                 None, None, f"Unable to broadcast tensor of shape {list(x.shape)} to tensor "
                 f"of shape {list(dims)}") from None
+
+    def grad(self, op, dy):
+        from flowgraph.ops.array_grad import dense
+        return [dense(dy), None]
 
 
 def broadcast_to(input: Any, shape: Any, name: Optional[str] = None) -> Tensor:

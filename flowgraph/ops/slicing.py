@@ -89,6 +89,21 @@ class Slice(Op):
             index.append(_py_slice(b, b + s))
         return x[tuple(index)]
 
+    def grad(self, op, dy):
+        """dy padded with zeros back to the input's shape."""
+        from flowgraph.ops.array_grad import dense, shape_tensor
+        from flowgraph.ops.pad import pad
+        x, begin_t, _ = op.inputs
+        y = op.outputs[0]
+        begin = constant_value(begin_t)
+        if begin is not None and x.shape.is_fully_defined() and y.shape.is_fully_defined():
+            after = np.array(x.shape.as_list()) - np.array(y.shape.as_list()) - begin
+            paddings: Any = np.stack([begin, after], axis=1).astype(begin_t.dtype.np)
+        else:
+            after = shape_tensor(x, begin_t.dtype) - shape_tensor(y, begin_t.dtype) - begin_t
+            paddings = stack([begin_t, after], axis=1)
+        return [pad(dense(dy), paddings), None, None]
+
 
 def slice(input_: Any, begin: Any, size: Any, name: Optional[str] = None) -> Tensor:
     """Extracts the block of `size` starting at `begin` (``size[i] == -1``: all remaining
@@ -231,6 +246,11 @@ class StridedSlice(Op):
 
     def kernel(self, x, begin, end, strides):
         return x[self.numpy_index(x, begin, end, strides)]
+
+    def grad(self, op, dy):
+        """dy written back into zeros of the input's shape (a StridedSliceGrad node)."""
+        from flowgraph.ops.array_grad import strided_slice_grad
+        return [strided_slice_grad(op, dy), None, None, None]
 
     def static_value(self, op):
         values = [constant_value(t) for t in op.inputs]

@@ -83,6 +83,14 @@ class TopKV2(Op):
         indices = stable_argsort(x, -1, descending=True)[..., :k]
         return np.take_along_axis(x, indices, axis=-1), indices.astype(np.int32)
 
+    def grad(self, op, dvalues, dindices):
+        # TF1's _TopKGrad: each value's gradient goes back to the position it came from.
+        from flowgraph.ops.reduce_grad import shape_tensor
+        from flowgraph.ops.sort_grad import scatter_along_axis
+        x = op.inputs[0]
+        return [scatter_along_axis(convert_to_tensor(dvalues), op.outputs[1], shape_tensor(x),
+                                   -1), None]
+
 
 class TopKResult(NamedTuple):
     """What top_k returns (TF1's TopKV2 namedtuple): fetching it gives the same structure."""
@@ -159,6 +167,15 @@ class Sort(_SortBase):
         (axis,) = normalize_axes((self.axis,), x.ndim, "sort", error=errors.InvalidArgumentError)
         ascending = np.sort(x, axis=axis)
         return ascending if self.direction == "ASCENDING" else np.flip(ascending, axis)
+
+    def grad(self, op, dy):
+        # Through the permutation: the sorting order puts each gradient back in place.
+        from flowgraph.ops.reduce_grad import shape_tensor
+        from flowgraph.ops.sort_grad import scatter_along_axis
+        x = op.inputs[0]
+        order = apply_op(ArgSort(axis=self.axis, direction=self.direction), [x],
+                         name="argsort")
+        return [scatter_along_axis(convert_to_tensor(dy), order, shape_tensor(x), self.axis)]
 
 
 @register

@@ -39,6 +39,8 @@ class SparseToDense(Op):
 
     validate_indices: bool = True
 
+    broadcasting = True  # a scalar sparse_values stands for the same value at every index
+
     def infer(self, op):
         indices, shape, values, default = op.inputs
         check_dtype(op, indices, "i", "sparse_indices")
@@ -81,6 +83,31 @@ class SparseToDense(Op):
 
     def static_value(self, op):
         return small_static(op, 1)
+
+    def grad(self, op, dy):
+        # TF1's rule: the values get dy at their indices, the default value the rest of dy
+        # (the sum of dy minus the sum of the values' part).
+        from flowgraph.ops.gather import gather_nd
+        from flowgraph.ops.math import subtract
+        from flowgraph.ops.reduce import reduce_sum
+        indices, output_shape, _, _ = op.inputs
+        dy = convert_to_tensor(dy)
+        if indices.shape.ndims != 2:  # 0-D or 1-D indices: one index per row
+            indices = _index_rows(indices, output_shape)
+        values_grad = gather_nd(dy, indices)
+        default_grad = subtract(reduce_sum(dy), reduce_sum(values_grad))
+        return [None, None, values_grad, default_grad]
+
+
+def _index_rows(indices: Tensor, output_shape: Tensor) -> Tensor:
+    """0-D or 1-D `indices` as the matrix [N, rank] of index rows they stand for."""
+    from flowgraph.ops.array import concat
+    from flowgraph.ops.shape_ops import reshape, size
+    dims = output_shape.shape.as_tuple()
+    rank = dims[0] if dims else 1 if dims == () else None  # a scalar shape stands for [n]
+    if rank is not None:
+        return reshape(indices, [-1, rank])
+    return reshape(indices, concat([[-1], reshape(size(output_shape), [1])], 0))
 
 
 def sparse_to_dense(sparse_indices: Any, output_shape: Any, sparse_values: Any,
@@ -143,6 +170,19 @@ class SparseReorder(Op):
     def kernel(self, indices, values, shape):
         order = sort_order(indices)
         return indices[order], values[order]
+
+    def grad(self, op, d_indices, d_values):
+        # TF1's rule: reorder the entry numbers 0..N-1 the same way, and send each output
+        # value's gradient back to the entry it came from.
+        from flowgraph.ops.fill import range as range_
+        from flowgraph.ops.scatter import scatter_nd
+        from flowgraph.ops.shape_ops import expand_dims, shape, size
+        indices, values, dense_shape = op.inputs
+        entries = range_(size(values, out_type=dtypes.int64), dtype=dtypes.int64)
+        _, order = apply_op(SparseReorder(), [indices, entries, dense_shape])
+        values_grad = scatter_nd(expand_dims(order, 1), d_values,
+                                 shape(values, out_type=dtypes.int64))
+        return [None, values_grad, None]
 
 
 def sparse_reorder(sp_input: Any, name: Optional[str] = None) -> Any:

@@ -8,6 +8,7 @@ import numpy as np
 
 from flowgraph import dtypes, errors
 from flowgraph.graph import Tensor
+from flowgraph.ops.cast import cast
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.elementwise import check_dtype
 from flowgraph.ops.registry import Op, apply_op, constant_value, register
@@ -85,6 +86,26 @@ class SparseTensorDenseMatMul(Op):
             np.add.at(out, i, values[:, None] * b[k])
         return out
 
+    def grad(self, op, dy):
+        # TF1's rule. out[i] += v * B'[k] for each entry (i, k) of A' (A' = A or A^T, B' = B
+        # or B^T): dv = <dy[i], B'[k]>, and dB' = A'^T dy, itself a sparse-dense product.
+        from flowgraph.ops.gather import gather
+        from flowgraph.ops.linalg import matrix_transpose
+        from flowgraph.ops.math import multiply
+        from flowgraph.ops.reduce import reduce_sum
+        indices, values, a_shape, b = op.inputs
+        dy = convert_to_tensor(dy)
+        rows, cols = indices[:, 0], indices[:, 1]
+        if self.adjoint_a:
+            rows, cols = cols, rows
+        b_rows = gather(matrix_transpose(b) if self.adjoint_b else b, cols)
+        values_grad = reduce_sum(multiply(gather(dy, rows), b_rows), axis=1)
+        b_grad = apply_op(SparseTensorDenseMatMul(adjoint_a=not self.adjoint_a),
+                          [indices, values, a_shape, dy])
+        if self.adjoint_b:
+            b_grad = matrix_transpose(b_grad)
+        return [None, values_grad, None, b_grad]
+
 
 def sparse_tensor_dense_matmul(sp_a: Any, b: Any, adjoint_a: bool = False,
                                adjoint_b: bool = False, name: Optional[str] = None) -> Tensor:
@@ -144,6 +165,46 @@ class SparseReduceSum(Op):
         if self.keepdims:
             out = out.reshape([1 if i in axes else d for i, d in enumerate(dims)])
         return out
+
+    def grad(self, op, dy):
+        # Each value gets dy at its index with the reduced coordinates dropped: gather from
+        # dy (reshaped to keep the reduced axes as size 1) at the index with those set to 0.
+        from flowgraph.ops.gather import gather_nd
+        from flowgraph.ops.math import add, multiply
+        from flowgraph.ops.shape_ops import broadcast_to, reshape, shape
+        indices, values, dense_shape = op.inputs
+        dy = convert_to_tensor(dy)
+        if self.axis is None:
+            if dy.shape.ndims != 0:
+                dy = reshape(dy, [])
+            return [None, broadcast_to(dy, shape(values)), None]
+        kept, reduced = self._kept_mask(indices, dense_shape)
+        if not self.keepdims:
+            dy = reshape(dy, add(multiply(dense_shape, kept), reduced))
+        return [None, gather_nd(dy, multiply(indices, cast(kept, indices.dtype))), None]
+
+    def _kept_mask(self, indices: Tensor, dense_shape: Tensor) -> tuple:
+        """(mask, 1 - mask) of the dense_shape's dtype: 1 on the axes the sum keeps."""
+        dims = dense_shape.shape.as_tuple()
+        rank = dims[0] if dims else None
+        if rank is None and indices.shape.ndims == 2:
+            rank = indices.shape.as_tuple()[1]
+        if rank is not None:
+            axes = normalize_axes(self.axis, rank, ValueError)
+            kept = np.array([i not in axes for i in range(rank)], dtype=dense_shape.dtype.np)
+            return convert_to_tensor(kept), convert_to_tensor(1 - kept)
+        from flowgraph.ops.compare import equal
+        from flowgraph.ops.division import floormod
+        from flowgraph.ops.fill import range as range_
+        from flowgraph.ops.math import subtract
+        from flowgraph.ops.reduce import reduce_any
+        from flowgraph.ops.shape_ops import expand_dims, size
+        count = size(dense_shape, out_type=dense_shape.dtype)
+        axes = floormod(convert_to_tensor(np.array(self.axis, dense_shape.dtype.np)), count)
+        reduced = reduce_any(equal(expand_dims(range_(count, dtype=dense_shape.dtype), 1),
+                                   expand_dims(axes, 0)), axis=1)
+        reduced = cast(reduced, dense_shape.dtype)
+        return subtract(1, reduced), reduced
 
 
 def sparse_reduce_sum(sp_input: Any, axis: Any = None, keepdims: Optional[bool] = None,
@@ -212,6 +273,52 @@ class SparseAdd(Op):
             indices, values = indices[keep], values[keep]
         return indices, values, a_shape.astype(np.int64, copy=True)
 
+    def grad(self, op, d_indices, d_values, d_shape):
+        # As TF1's SparseAddGrad: each operand entry gets the gradient of the sum entry at
+        # its index, or zero where the sum was dropped (below the threshold).
+        from flowgraph.ops.array import concat
+        from flowgraph.ops.fill import zeros
+        from flowgraph.ops.gather import gather
+        a_ind, _, _, b_ind = op.inputs[:4]
+        sums = op.outputs[0]
+        padded = concat([convert_to_tensor(d_values), zeros([1], dtype=d_values.dtype)], 0)
+        grads = [gather(padded, apply_op(SparseIndexPositions(), [ind, sums]))
+                 for ind in (a_ind, b_ind)]
+        return [None, grads[0], None, None, grads[1], None, None]
+
+
+@register
+class SparseIndexPositions(Op):
+    """For each row of `indices` (input 0, [N, rank]), its position among the rows of
+    `sorted_indices` (input 1, [M, rank], row-major order without repeats), or M where it
+    is absent. SparseAdd's gradient routes the sum's gradient to its operands with it."""
+
+    differentiable = False
+
+    def infer(self, op):
+        indices, sorted_indices = op.inputs
+        check_dtype(op, indices, "i", "indices")
+        check_dtype(op, sorted_indices, "i", "sorted_indices")
+        dims = indices.shape.as_tuple()
+        return [(dtypes.int64, TensorShape([dims[0] if dims else None]))]
+
+    def kernel(self, indices, sorted_indices):
+        n, m = indices.shape[0], sorted_indices.shape[0]
+        positions = np.full(n, m, dtype=np.int64)
+        if n == 0 or m == 0:
+            return positions
+        rows = np.concatenate([sorted_indices, indices]).astype(np.int64, copy=False)
+        is_query = np.arange(n + m) >= m
+        # Row-major order, each sorted row just before the query rows equal to it.
+        order = np.lexsort((is_query,) + tuple(rows.T[::-1]))
+        seen = np.where(order < m, np.arange(n + m), -1)
+        last = np.maximum.accumulate(seen)  # the latest sorted row at or before each place
+        queries = np.flatnonzero(order >= m)
+        candidate = np.where(last[queries] >= 0, order[np.maximum(last[queries], 0)], 0)
+        found = (last[queries] >= 0) & (rows[candidate] == rows[order[queries]]).all(axis=1)
+        positions[order[queries][found] - m] = candidate[found]
+        return positions
+
 
 @register
 class SparseTensorDenseAdd(Op):
@@ -241,6 +348,10 @@ class SparseTensorDenseAdd(Op):
         if len(values):
             np.add.at(out, tuple(indices.T), values)
         return out
+
+    def grad(self, op, dy):
+        from flowgraph.ops.gather import gather_nd
+        return [None, gather_nd(dy, op.inputs[0]), None, dy]
 
 
 def sparse_add(a: Any, b: Any, threshold: Any = None, thresh: Any = None) -> Any:

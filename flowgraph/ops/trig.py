@@ -1,4 +1,8 @@
-"""Trigonometric, hyperbolic and logistic ops: sin, cos, tan, asin, ..., tanh, sigmoid."""
+"""Trigonometric, hyperbolic and logistic ops: sin, cos, tan, asin, ..., tanh, sigmoid.
+
+Tanh and Sigmoid differentiate through fused ops of their output, TanhGrad and SigmoidGrad
+(as TF1), which are differentiable themselves.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,18 @@ from typing import Any, Optional
 import numpy as np
 
 from flowgraph.graph import Tensor
-from flowgraph.ops.elementwise import UfuncBinary, UfuncUnary, binary_op, op_scope, unary_op
+from flowgraph.ops.division import realdiv
+from flowgraph.ops.elementwise import (
+    UfuncBinary,
+    UfuncUnary,
+    UnaryGradOp,
+    binary_op,
+    op_scope,
+    unary_op,
+)
+from flowgraph.ops.math import add, multiply, subtract
 from flowgraph.ops.registry import register
+from flowgraph.ops.unary import fused_grad, negative, sqrt, square
 
 __all__ = ["sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
            "sigmoid"]
@@ -22,6 +36,9 @@ class Sin(UfuncUnary):
     ufunc = np.sin
     quiet = True
 
+    def grad(self, op, dy):
+        return [multiply(dy, cos(op.inputs[0]))]
+
 
 @register
 class Cos(UfuncUnary):
@@ -30,6 +47,9 @@ class Cos(UfuncUnary):
     allowed = "f"
     ufunc = np.cos
     quiet = True
+
+    def grad(self, op, dy):
+        return [multiply(dy, negative(sin(op.inputs[0])))]
 
 
 @register
@@ -40,6 +60,9 @@ class Tan(UfuncUnary):
     ufunc = np.tan
     quiet = True
 
+    def grad(self, op, dy):
+        return [realdiv(dy, square(cos(op.inputs[0])))]  # dy * sec(x)**2
+
 
 @register
 class Asin(UfuncUnary):
@@ -48,6 +71,9 @@ class Asin(UfuncUnary):
     allowed = "f"
     ufunc = np.arcsin
     quiet = True
+
+    def grad(self, op, dy):
+        return [realdiv(dy, _sqrt_one_minus_square(op.inputs[0]))]
 
 
 @register
@@ -58,6 +84,13 @@ class Acos(UfuncUnary):
     ufunc = np.arccos
     quiet = True
 
+    def grad(self, op, dy):
+        return [realdiv(negative(dy), _sqrt_one_minus_square(op.inputs[0]))]
+
+
+def _sqrt_one_minus_square(x: Tensor) -> Tensor:
+    return sqrt(subtract(1, square(x)))
+
 
 @register
 class Atan(UfuncUnary):
@@ -66,6 +99,9 @@ class Atan(UfuncUnary):
     allowed = "f"
     ufunc = np.arctan
 
+    def grad(self, op, dy):
+        return [realdiv(dy, add(square(op.inputs[0]), 1))]
+
 
 @register
 class Atan2(UfuncBinary):
@@ -73,6 +109,12 @@ class Atan2(UfuncBinary):
 
     allowed = "f"
     ufunc = np.arctan2
+
+    def grad(self, op, dz):
+        # d atan2(y, x) = (x dy - y dx) / (x**2 + y**2)
+        y, x = op.inputs
+        scaled = realdiv(dz, add(square(x), square(y)))
+        return [multiply(x, scaled), multiply(negative(y), scaled)]
 
 
 @register
@@ -83,6 +125,9 @@ class Sinh(UfuncUnary):
     ufunc = np.sinh
     quiet = True
 
+    def grad(self, op, dy):
+        return [multiply(dy, cosh(op.inputs[0]))]
+
 
 @register
 class Cosh(UfuncUnary):
@@ -92,6 +137,9 @@ class Cosh(UfuncUnary):
     ufunc = np.cosh
     quiet = True
 
+    def grad(self, op, dy):
+        return [multiply(dy, sinh(op.inputs[0]))]
+
 
 @register
 class Tanh(UfuncUnary):
@@ -99,6 +147,21 @@ class Tanh(UfuncUnary):
 
     allowed = "f"
     ufunc = np.tanh
+
+    def grad(self, op, dy):
+        return [fused_grad(TanhGrad, op.outputs[0], dy)]
+
+
+@register
+class TanhGrad(UnaryGradOp):
+    """The gradient of y = tanh(x) from y: dy * (1 - y**2)."""
+
+    def kernel(self, y, dy):
+        return np.multiply(dy, np.subtract(y.dtype.type(1), np.multiply(y, y)))
+
+    def grad(self, op, g):
+        y, dy = op.inputs
+        return [multiply(multiply(g, dy), multiply(y, -2)), fused_grad(TanhGrad, y, g)]
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -114,6 +177,23 @@ class Sigmoid(UfuncUnary):
 
     allowed = "f"
     ufunc = staticmethod(_sigmoid)
+
+    def grad(self, op, dy):
+        return [fused_grad(SigmoidGrad, op.outputs[0], dy)]
+
+
+@register
+class SigmoidGrad(UnaryGradOp):
+    """The gradient of y = sigmoid(x) from y: dy * y * (1 - y)."""
+
+    def kernel(self, y, dy):
+        return np.multiply(np.multiply(dy, y), np.subtract(y.dtype.type(1), y))
+
+    def grad(self, op, g):
+        y, dy = op.inputs
+        # d/dy [dy * y * (1 - y)] = dy * (1 - 2y); d/d(dy) = y * (1 - y)
+        return [multiply(multiply(g, dy), subtract(1, multiply(y, 2))),
+                fused_grad(SigmoidGrad, y, g)]
 
 
 # --------------------------------------------------------------------------- builders

@@ -1,6 +1,8 @@
 """One-input arithmetic ops: negative, abs, sign, square, sqrt, rsqrt, reciprocal, exp, log.
 
 Each op's kernel is one numpy ufunc (see `UfuncUnary`), which the executor calls directly.
+Sqrt, Rsqrt and Reciprocal differentiate through fused ops of their output (SqrtGrad,
+RsqrtGrad, ReciprocalGrad, as TF1), which are differentiable themselves.
 """
 
 from __future__ import annotations
@@ -10,8 +12,16 @@ from typing import Any, Optional
 import numpy as np
 
 from flowgraph.graph import Tensor
-from flowgraph.ops.elementwise import UfuncUnary, op_scope, unary_op
-from flowgraph.ops.registry import register
+from flowgraph.ops.constant import convert_to_tensor
+from flowgraph.ops.elementwise import (
+    QUIET,
+    UfuncUnary,
+    UnaryGradOp,
+    map_slices,
+    op_scope,
+    unary_op,
+)
+from flowgraph.ops.registry import apply_op, register
 
 __all__ = ["negative", "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal", "exp", "log",
            "log1p", "expm1"]
@@ -21,8 +31,13 @@ __all__ = ["negative", "abs", "sign", "square", "sqrt", "rsqrt", "reciprocal", "
 class Neg(UfuncUnary):
     """-x elementwise."""
 
+    accepts_indexed_slices = True
+
     allowed = "fi"
     ufunc = np.negative
+
+    def grad(self, op, dy):
+        return [map_slices(negative, dy)]
 
 
 @register
@@ -32,6 +47,10 @@ class Abs(UfuncUnary):
     allowed = "fi"
     ufunc = np.absolute
 
+    def grad(self, op, dy):
+        from flowgraph.ops.math import multiply
+        return [multiply(dy, sign(op.inputs[0]))]  # 0 at x = 0, as TF1
+
 
 @register
 class Sign(UfuncUnary):
@@ -39,6 +58,10 @@ class Sign(UfuncUnary):
 
     allowed = "fi"
     ufunc = np.sign
+
+    def grad(self, op, dy):
+        from flowgraph.ops.fill import zeros_like
+        return [zeros_like(op.inputs[0])]
 
 
 @register
@@ -48,6 +71,10 @@ class Square(UfuncUnary):
     allowed = "fi"
     ufunc = np.square
 
+    def grad(self, op, dy):
+        from flowgraph.ops.math import multiply
+        return [multiply(dy, multiply(op.inputs[0], 2))]
+
 
 @register
 class Sqrt(UfuncUnary):
@@ -56,6 +83,9 @@ class Sqrt(UfuncUnary):
     allowed = "f"
     ufunc = np.sqrt
     quiet = True
+
+    def grad(self, op, dy):
+        return [fused_grad(SqrtGrad, op.outputs[0], dy)]
 
 
 def _rsqrt(x: np.ndarray) -> np.ndarray:
@@ -70,6 +100,9 @@ class Rsqrt(UfuncUnary):
     ufunc = staticmethod(_rsqrt)
     quiet = True
 
+    def grad(self, op, dy):
+        return [fused_grad(RsqrtGrad, op.outputs[0], dy)]
+
 
 @register
 class Reciprocal(UfuncUnary):
@@ -78,6 +111,9 @@ class Reciprocal(UfuncUnary):
     allowed = "f"
     ufunc = np.reciprocal
     quiet = True
+
+    def grad(self, op, dy):
+        return [fused_grad(ReciprocalGrad, op.outputs[0], dy)]
 
 
 @register
@@ -88,6 +124,10 @@ class Exp(UfuncUnary):
     ufunc = np.exp
     quiet = True
 
+    def grad(self, op, dy):
+        from flowgraph.ops.math import multiply
+        return [multiply(dy, op.outputs[0])]
+
 
 @register
 class Log(UfuncUnary):
@@ -96,6 +136,10 @@ class Log(UfuncUnary):
     allowed = "f"
     ufunc = np.log
     quiet = True
+
+    def grad(self, op, dy):
+        from flowgraph.ops.division import realdiv
+        return [realdiv(dy, op.inputs[0])]
 
 
 @register
@@ -106,6 +150,11 @@ class Log1p(UfuncUnary):
     ufunc = np.log1p
     quiet = True
 
+    def grad(self, op, dy):
+        from flowgraph.ops.division import realdiv
+        from flowgraph.ops.math import add
+        return [realdiv(dy, add(op.inputs[0], 1))]
+
 
 @register
 class Expm1(UfuncUnary):
@@ -114,6 +163,61 @@ class Expm1(UfuncUnary):
     allowed = "f"
     ufunc = np.expm1
     quiet = True
+
+    def grad(self, op, dy):
+        from flowgraph.ops.math import multiply
+        return [multiply(dy, exp(op.inputs[0]))]
+
+
+# --------------------------------------------------------------------------- fused gradients
+def fused_grad(op_class: type, y: Tensor, dy: Any) -> Tensor:
+    """The node op_class()(y, dy): a fused gradient from an op's output y."""
+    return apply_op(op_class(), [y, convert_to_tensor(dy)])
+
+
+@register
+class SqrtGrad(UnaryGradOp):
+    """The gradient of y = sqrt(x) from y: dy * 0.5 / y."""
+
+    def kernel(self, y, dy):
+        with np.errstate(**QUIET):
+            return np.multiply(np.divide(dy, y), y.dtype.type(0.5))
+
+    def grad(self, op, g):
+        from flowgraph.ops.division import realdiv
+        from flowgraph.ops.math import multiply
+        y = op.inputs[0]
+        gy = realdiv(g, y)
+        return [negative(multiply(gy, op.outputs[0])), fused_grad(SqrtGrad, y, g)]
+
+
+@register
+class RsqrtGrad(UnaryGradOp):
+    """The gradient of y = 1 / sqrt(x) from y: -0.5 * dy * y**3."""
+
+    def kernel(self, y, dy):
+        with np.errstate(**QUIET):
+            return np.multiply(np.multiply(dy, y * y * y), y.dtype.type(-0.5))
+
+    def grad(self, op, g):
+        from flowgraph.ops.math import multiply
+        y, dy = op.inputs
+        return [multiply(multiply(g, dy), multiply(square(y), -1.5)),
+                fused_grad(RsqrtGrad, y, g)]
+
+
+@register
+class ReciprocalGrad(UnaryGradOp):
+    """The gradient of y = 1 / x from y: -dy * y**2."""
+
+    def kernel(self, y, dy):
+        with np.errstate(**QUIET):
+            return np.negative(np.multiply(dy, np.multiply(y, y)))
+
+    def grad(self, op, g):
+        from flowgraph.ops.math import multiply
+        y, dy = op.inputs
+        return [multiply(multiply(g, dy), multiply(y, -2)), fused_grad(ReciprocalGrad, y, g)]
 
 
 # --------------------------------------------------------------------------- builders

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any, Optional
 
@@ -76,6 +77,72 @@ class NodeContext:
         value.flags.writeable = False
         self.state.variables[key] = value
         return value
+
+    def variable_for_update(self, key: str) -> "VariableUpdate":
+        """Variable `key`'s stored array, writable for an in-place update (optimizer kernels)::
+
+            with ctx.variable_for_update(ref.key) as var:
+                np.subtract(var, step, out=var)
+
+        Stored arrays are read-only so that nothing can change a Session's state behind its
+        back. Inside the ``with`` block the stored array itself is writable, and it is
+        read-only again afterwards; the new value is visible to every later reader.
+        When something else still holds the stored array (a value of this run that a later
+        node reads, or a view of it), the update goes to a fresh copy instead (copy on
+        write), so that holder keeps the value it read. FailedPreconditionError if the
+        variable has no value yet.
+        """
+        return VariableUpdate(self, key)
+
+
+def _references(variables: dict, key: str) -> int:
+    return sys.getrefcount(variables[key])
+
+
+def _unshared_references() -> int:
+    """What `_references` counts for an array that only the variables dict holds."""
+    variables = {"key": np.empty(1)}
+    return _references(variables, "key")
+
+
+_UNSHARED = _unshared_references() if hasattr(sys, "getrefcount") else None
+
+
+class VariableUpdate:
+    """The context manager of `NodeContext.variable_for_update`."""
+
+    __slots__ = ("_ctx", "_key", "_array")
+
+    def __init__(self, ctx: NodeContext, key: str) -> None:
+        self._ctx = ctx
+        self._key = key
+        self._array: Optional[np.ndarray] = None
+
+    def __enter__(self) -> np.ndarray:
+        variables = self._ctx.state.variables
+        key = self._key
+        if key not in variables:
+            raise uninitialized_error(self._ctx.op.graph, key)
+        # An array that owns its memory and that nobody else references can change in place;
+        # anything else (a view, or an array a pending reader still holds) is copied first.
+        array = variables[key]
+        shared = _UNSHARED is None or not isinstance(array, np.ndarray) or \
+            array.base is not None
+        if not shared:
+            del array
+            shared = _references(variables, key) != _UNSHARED
+            array = variables[key]
+        if shared:
+            array = np.array(array, copy=True)
+            variables[key] = array
+        else:
+            array.flags.writeable = True
+        self._array = array
+        return array
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._array.flags.writeable = False
+        self._array = None
 
 
 def uninitialized_error(graph: Any, key: str) -> errors.FailedPreconditionError:

@@ -1,1 +1,39 @@
-"""`fg.train`: optimizers and training utilities (being filled in)."""
+"""`fg.train`: optimizers, the global step, learning-rate schedules and moving averages,
+with TF1's `tf.train` names."""
+
+from flowgraph.train.adagrad import AdagradOptimizer
+from flowgraph.train.adam import AdamOptimizer
+from flowgraph.train.ftrl import FtrlOptimizer
+from flowgraph.train.gradient_descent import GradientDescentOptimizer
+from flowgraph.train.learning_rate_decay import (
+    cosine_decay,
+    cosine_decay_restarts,
+    exponential_decay,
+    inverse_time_decay,
+    linear_cosine_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
+from flowgraph.train.momentum import MomentumOptimizer
+from flowgraph.train.moving_averages import ExponentialMovingAverage
+from flowgraph.train.optimizer import Optimizer
+from flowgraph.train.rmsprop import RMSPropOptimizer
+from flowgraph.train.training_util import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
+
+piecewise_constant_decay = piecewise_constant
+
+__all__ = [
+    "Optimizer", "GradientDescentOptimizer", "MomentumOptimizer", "AdagradOptimizer",
+    "RMSPropOptimizer", "AdamOptimizer", "FtrlOptimizer", "ExponentialMovingAverage",
+    "global_step", "get_global_step", "create_global_step", "get_or_create_global_step",
+    "assert_global_step", "exponential_decay", "piecewise_constant", "piecewise_constant_decay",
+    "polynomial_decay", "natural_exp_decay", "inverse_time_decay", "cosine_decay",
+    "cosine_decay_restarts", "linear_cosine_decay",
+]

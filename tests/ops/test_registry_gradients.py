@@ -22,8 +22,9 @@ DELTA = 1e-6
 
 
 def _float64(value: np.ndarray) -> np.ndarray:
-    # Contiguous, so that nudging value.reshape(-1) nudges the array that is fed.
-    return np.ascontiguousarray(value, dtype=np.float64) if value.dtype.kind == "f" else value
+    # A contiguous copy, so that nudging value.reshape(-1) nudges the array that is fed
+    # (np.array, not np.ascontiguousarray, which turns a 0-d array into shape (1,)).
+    return np.array(value, dtype=np.float64) if value.dtype.kind == "f" else value
 
 
 def _gradient_case_inputs(case):

@@ -1,10 +1,12 @@
 """Cases for joining, splitting, reordering and padding: Pack, Unpack, ConcatV2, Split, SplitV,
-Transpose, ReverseV2, ReverseSequence, Roll, Tile, Pad, PadV2, MirrorPad. Expected values are
-literals or numpy."""
+Transpose, InvertPermutation, ReverseV2, ReverseSequence, Roll, Tile, Pad, PadV2, MirrorPad and
+MirrorPadGrad. Expected values are literals or numpy."""
 
 import numpy as np
 
 import flowgraph as fg
+from flowgraph.ops.array_grad import MirrorPadGrad
+from flowgraph.ops.registry import apply_op
 from tests.ops.harness import OpCase
 
 A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=np.float32)
@@ -12,6 +14,24 @@ B = np.array([[7.0, 8.0, 9.0], [10.0, 11.0, 12.0]], dtype=np.float32)
 X3 = np.arange(24, dtype=np.int32).reshape(2, 3, 4)
 S = np.array([b"a", b"bc", b""], dtype=object)
 EMPTY = np.zeros((0, 3), dtype=np.float32)
+X3F = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 4
+
+
+def _mirror_pad_grad(mode, paddings):
+    return lambda dy: apply_op(MirrorPadGrad(mode=mode), [dy, fg.constant(paddings)])
+
+
+def _mirror_pad_adjoint(dy, paddings, mode):
+    """The transpose of numpy's mirror padding: pad an array of element numbers, then add each
+    gradient element to the element it was copied from."""
+    shape = tuple(d - a - b for d, (a, b) in zip(dy.shape, paddings))
+    source = np.pad(np.arange(int(np.prod(shape))).reshape(shape), paddings, mode=mode)
+    out = np.zeros(int(np.prod(shape)), dtype=dy.dtype)
+    np.add.at(out, source.ravel(), dy.ravel())
+    return out.reshape(shape)
+
+
+DY_PAD = np.arange(35, dtype=np.float32).reshape(5, 7) - 9
 
 CASES = [
     # Pack
@@ -119,4 +139,64 @@ CASES = [
            expected=np.float32([[3, 2, 1, 1, 2, 3, 3], [3, 2, 1, 1, 2, 3, 3],
                                 [6, 5, 4, 4, 5, 6, 6], [6, 5, 4, 4, 5, 6, 6],
                                 [3, 2, 1, 1, 2, 3, 3]]), name="symmetric"),
+    # MirrorPadGrad (the gradient of MirrorPad)
+    OpCase("MirrorPadGrad", _mirror_pad_grad("REFLECT", [[1, 1], [2, 2]]), [DY_PAD],
+           expected=lambda dy: _mirror_pad_adjoint(dy, [[1, 1], [2, 2]], "reflect"),
+           name="reflect"),
+    OpCase("MirrorPadGrad", _mirror_pad_grad("SYMMETRIC", [[1, 2], [3, 1]]), [DY_PAD],
+           expected=lambda dy: _mirror_pad_adjoint(dy, [[1, 2], [3, 1]], "symmetric"),
+           name="symmetric"),
+    # [1..7] is the gradient of [c, b, a, b, c, b, a], the reflection of [a, b, c] by 2.
+    OpCase("MirrorPadGrad", _mirror_pad_grad("REFLECT", [[2, 2]]),
+           [np.float64([1, 2, 3, 4, 5, 6, 7])], expected=np.float64([3 + 7, 2 + 4 + 6, 1 + 5]),
+           name="hand-computed"),
+    # InvertPermutation
+    OpCase("InvertPermutation", lambda p: fg.invert_permutation(p), [np.int32([3, 4, 0, 2, 1])],
+           expected=np.int32([2, 4, 3, 0, 1])),
+    OpCase("InvertPermutation", lambda p: fg.invert_permutation(p), [np.int64([0])],
+           expected=np.int64([0]), name="int64"),
+    OpCase("InvertPermutation", lambda: fg.invert_permutation(fg.constant([], fg.int32)),
+           expected=np.zeros(0, np.int32), name="empty"),
+    # Gradient-focused cases: float inputs, tensors known only at run time.
+    OpCase("Unpack", lambda x: fg.unstack(x, num=3, axis=1), [X3F],
+           expected=[X3F[:, 0, :], X3F[:, 1, :], X3F[:, 2, :]], name="rank3-middle-float"),
+    OpCase("Unpack", lambda x: fg.unstack(x, num=3, axis=1)[1], [X3F], expected=X3F[:, 1, :],
+           name="one-output-used"),
+    OpCase("ConcatV2", lambda x, y: fg.concat([x, y, x], 1), [X3F, X3F[:, :1] + 100],
+           expected=np.concatenate([X3F, X3F[:, :1] + 100, X3F], 1), name="three-float"),
+    OpCase("ConcatV2", lambda x, y: fg.concat([x, y], -1), [A[:, :1], B],
+           expected=np.float32([[1, 7, 8, 9], [4, 10, 11, 12]]), name="unequal-sizes"),
+    OpCase("Split", lambda x: fg.split(x, 2, axis=-1), [X3F],
+           expected=[X3F[..., :2], X3F[..., 2:]], name="neg-axis-float"),
+    OpCase("Split", lambda x: fg.split(x, 2, axis=-1)[0], [X3F], expected=X3F[..., :2],
+           name="one-output-used"),
+    OpCase("Transpose", lambda x, p: fg.transpose(x, p), [X3F, np.int32([1, 2, 0])],
+           expected=np.transpose(X3F, (1, 2, 0)), name="perm-tensor-float"),
+    OpCase("Transpose", lambda x: fg.transpose(x, [2, 0, 1]), [X3F],
+           expected=np.transpose(X3F, (2, 0, 1)), name="perm-float"),
+    OpCase("ReverseV2", lambda x: fg.reverse(x, [0, -1]), [X3F], expected=X3F[::-1, :, ::-1],
+           name="two-axes-float"),
+    OpCase("ReverseSequence", lambda x, n: fg.reverse_sequence(x, n, seq_axis=1,
+                                                                batch_axis=2),
+           [X3F, np.int64([3, 0, 1, 2])],
+           expected=lambda x, n: np.stack([np.concatenate([x[:, :k, b][:, ::-1],
+                                                           x[:, k:, b]], 1)
+                                           for b, k in enumerate(n)], 2),
+           name="batch-last"),
+    OpCase("Roll", lambda x: fg.roll(x, [1, -5], [0, 2]), [X3F],
+           expected=np.roll(X3F, (1, -5), (0, 2)), name="rank3-float"),
+    OpCase("Tile", lambda x, m: fg.tile(x, m), [A, np.int32([2, 3])],
+           expected=np.tile(A, (2, 3)), name="tensor-multiples-float"),
+    OpCase("Tile", lambda x: fg.tile(x, [1, 2, 3]), [X3F[:, :2, :2]],
+           expected=np.tile(X3F[:, :2, :2], (1, 2, 3)), name="rank3"),
+    OpCase("Tile", lambda x: fg.tile(x, [1, 1]), [A], expected=A, name="ones"),
+    OpCase("Pad", lambda x, p: fg.pad(x, p), [X3F, np.int64([[1, 0], [0, 2], [1, 1]])],
+           expected=np.pad(X3F, [[1, 0], [0, 2], [1, 1]]), name="paddings-tensor-float"),
+    OpCase("PadV2", lambda x, v: fg.pad(x, [[1, 1], [0, 2]], constant_values=v),
+           [A, np.float32(2.5)], expected=np.pad(A, [[1, 1], [0, 2]], constant_values=2.5),
+           name="value-tensor"),
+    OpCase("MirrorPad", lambda x, p: fg.pad(x, p, "REFLECT"),
+           [X3F, np.int32([[1, 1], [2, 1], [0, 3]])],
+           expected=np.pad(X3F, [[1, 1], [2, 1], [0, 3]], mode="reflect"),
+           name="reflect-paddings-tensor"),
 ]

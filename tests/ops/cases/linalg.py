@@ -15,6 +15,11 @@ P = RNG.standard_normal((1, 3, 2, 4))
 Q = RNG.standard_normal((5, 1, 4, 3))
 R = np.arange(40, dtype=np.float64).reshape(4, 5, 2)
 M3 = np.arange(12, dtype=np.float64).reshape(2, 2, 3)
+U = RNG.standard_normal((2, 1, 2, 3))
+V = RNG.standard_normal((3, 3, 2))
+W = RNG.standard_normal((3, 3))
+E1 = RNG.standard_normal((2, 1, 3))
+E2 = RNG.standard_normal((4, 3))
 
 
 def _matrix(t):
@@ -54,6 +59,14 @@ CASES = [
     OpCase("BatchMatMulV2", lambda a, b: fg.matmul(a, b, transpose_a=True, adjoint_b=True),
            [np.swapaxes(P, -1, -2).copy(), np.swapaxes(Q, -1, -2).copy()],
            expected=_bmm(P, Q), rtol=1e-12, name="transposes"),
+    OpCase("BatchMatMulV2", lambda a, b: fg.matmul(a, b, adjoint_a=True),
+           [np.swapaxes(P, -1, -2).copy(), Q], expected=_bmm(P, Q), rtol=1e-12,
+           name="adjoint-a"),
+    OpCase("BatchMatMulV2", lambda a, b: fg.matmul(a, b, transpose_b=True),
+           [B.T.copy(), np.stack([A, -A])],
+           expected=np.stack([B.T @ A.T, -(B.T @ A.T)]), name="rank2-by-rank3-transpose-b"),
+    OpCase("BatchMatMulV2", lambda a, b: fg.matmul(a, b), [U, V[:1]],
+           expected=_bmm(U, V[:1]), rtol=1e-12, name="broadcast-ones"),
     OpCase("BatchMatMulV2", lambda a, b: fg.matmul(a, b),
            [np.int64(np.arange(8).reshape(2, 2, 2)), np.int64([[1, 0], [0, -1]])],
            expected=np.int64([[[0, -1], [2, -3]], [[4, -5], [6, -7]]]), name="int64"),
@@ -77,6 +90,21 @@ CASES = [
            expected=np.einsum("bij,jk->bik", M3, np.ones((3, 2))), name="ellipsis-implicit"),
     OpCase("Einsum", lambda a: fg.einsum("ii->", a), [np.float32([[1, 2], [3, 4]])],
            expected=np.float32(5.0), name="trace"),
+    # gradient shapes: diagonals, letters summed away, '...' broadcasting (also mid-operand)
+    OpCase("Einsum", lambda a: fg.einsum("ii->i", a), [W], expected=np.diag(W).copy(),
+           name="diagonal"),
+    OpCase("Einsum", lambda a, b: fg.einsum("iij,j->i", a, b), [U[:, 0], W[0]],
+           expected=np.einsum("iij,j->i", U[:, 0], W[0]), rtol=1e-12,
+           name="diagonal-and-vector"),
+    OpCase("Einsum", lambda a: fg.einsum("ij->i", a), [A], expected=np.float32([6.0, 15.0]),
+           name="sum-away"),
+    OpCase("Einsum", lambda a, b: fg.einsum("...ij,...jk->...ik", a, b), [U, V],
+           expected=_bmm(U, V), rtol=1e-12, name="ellipsis-broadcast"),
+    OpCase("Einsum", lambda a, b: fg.einsum("i...j,...j->...i", a, b), [E1, E2],
+           expected=np.einsum("i...j,...j->...i", E1, E2), rtol=1e-12,
+           name="ellipsis-middle-broadcast"),
+    OpCase("Einsum", lambda a, b, c: fg.einsum("ij,jk,kl->il", a, b, c), [A, B, B.T.copy()],
+           expected=AB @ B.T, rtol=1e-5, name="chain"),
     # Trace
     OpCase("Trace", lambda x: fg.trace(x), [np.float32([[1, 2], [3, 4]])],
            expected=np.float32(5.0)),

@@ -1,9 +1,11 @@
-"""Cases for Slice and StridedSlice (explicit masks and numpy-style ``tensor[key]``).
-Expected values are literals or numpy indexing of the same array."""
+"""Cases for Slice, StridedSlice (explicit masks and numpy-style ``tensor[key]``) and
+StridedSliceGrad. Expected values are literals or numpy indexing of the same array."""
 
 import numpy as np
 
 import flowgraph as fg
+from flowgraph.ops.array_grad import StridedSliceGrad
+from flowgraph.ops.registry import apply_op
 from tests.ops.harness import OpCase
 
 A = np.arange(12, dtype=np.float32).reshape(3, 4)
@@ -14,6 +16,23 @@ S = np.array([b"a", b"b", b"c"], dtype=object)
 
 def _item(key):
     return lambda x: x[key]
+
+
+def _slice_grad(shape, begin, end, strides, **masks):
+    def build(dy):
+        vectors = [fg.constant(np.int32(v)) for v in (shape, begin, end, strides)]
+        return apply_op(StridedSliceGrad(**masks), vectors + [dy])
+    return build
+
+
+def _written(shape, key, dy):
+    """Zeros of `shape` with dy written at numpy's x[key]."""
+    out = np.zeros(shape, dtype=dy.dtype)
+    out[key] = dy
+    return out
+
+
+F3 = np.arange(24, dtype=np.float64).reshape(2, 3, 4) / 8 - 1
 
 
 # (name, key, array): each case checks x[key] against numpy's indexing of the same array.
@@ -88,4 +107,33 @@ CASES += [
            expected=A[1:3, ::-1], name="getitem-tensor-bounds"),
     OpCase("StridedSlice", lambda x: fg.reshape(x, fg.shape(x)[::-1]), [A],
            expected=A.reshape(4, 3), name="shape-reversed"),
+    # Gradient-focused cases on floats, with bounds known only at run time.
+    OpCase("Slice", lambda x, b, s: fg.slice(x, b, s), [F3, np.int32([1, 0, 1]),
+                                                       np.int32([1, -1, 2])],
+           expected=F3[1:2, :, 1:3], name="tensors-float"),
+    OpCase("Slice", lambda x, b: fg.slice(x, b, [2, 2]), [A, np.int64([1, 2])],
+           expected=A[1:3, 2:4], name="begin-tensor-int64"),
+    OpCase("StridedSlice", lambda x, b, e, s: fg.strided_slice(x, b, e, s, shrink_axis_mask=1,
+                                                              end_mask=4),
+           [F3, np.int32([1, 2, 3]), np.int32([2, 0, 0]), np.int32([1, -1, -2])],
+           expected=F3[1, 2:0:-1, 3::-2], name="shrink-tensor-bounds-float"),
+    OpCase("StridedSlice", lambda x: x[..., None, ::2], [F3], expected=F3[..., None, ::2],
+           name="getitem-ellipsis-newaxis-step-float"),
+    # StridedSliceGrad (the gradient of StridedSlice)
+    OpCase("StridedSliceGrad", _slice_grad([3, 4], [0, 1], [3, 4], [2, 2]),
+           [np.float32([[1, 2], [3, 4]])],
+           expected=np.float32([[0, 1, 0, 2], [0, 0, 0, 0], [0, 3, 0, 4]]), name="steps"),
+    OpCase("StridedSliceGrad", _slice_grad([3, 4], [1, 0, 0], [2, 0, 0], [1, 1, -1],
+                                           shrink_axis_mask=1, new_axis_mask=2,
+                                           begin_mask=4, end_mask=4),
+           [np.float64([[1, 2, 3, 4]])],
+           expected=lambda dy: _written((3, 4), (1, None, slice(None, None, -1)), dy),
+           name="shrink-newaxis-reverse"),
+    OpCase("StridedSliceGrad", _slice_grad([2, 3, 4], [0, 1], [0, 3], [1, 1],
+                                           ellipsis_mask=1),
+           [np.arange(12, dtype=np.float32).reshape(2, 3, 2)],
+           expected=lambda dy: _written((2, 3, 4), (Ellipsis, slice(1, 3)), dy),
+           name="ellipsis"),
+    OpCase("StridedSliceGrad", _slice_grad([4], [3], [3], [1]), [np.zeros(0, np.float32)],
+           expected=np.zeros(4, np.float32), name="empty"),
 ]

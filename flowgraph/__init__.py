@@ -10,7 +10,7 @@ Session::
         print(sess.run(y, feed_dict={x: [[1, 2, 3]]}))
 """
 
-from flowgraph import errors
+from flowgraph import datasets, errors, nn, train  # noqa: E402
 from flowgraph.api import initializers, linalg, math, random, sparse, strings, test  # noqa: F401
 from flowgraph.dtypes import (
     DType,
@@ -54,7 +54,6 @@ from flowgraph.ops import *  # noqa: F401,F403 - the op builders are the public 
 from flowgraph.runtime.config import ConfigProto, GPUOptions, GraphOptions, RunMetadata, RunOptions
 from flowgraph.runtime.session import InteractiveSession, Session
 from flowgraph.shapes import Dimension, TensorShape, dimension_value
-from flowgraph import datasets, nn, train  # noqa: E402
 from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
 from flowgraph.variable_scope import *  # noqa: F401,F403
 from flowgraph.variables import *  # noqa: F401,F403

@@ -186,7 +186,7 @@ def main() -> int:
         ok = ratio <= TARGETS[name]
         failed |= not ok
         print(f"{name} {label:<37} {fg_time * 1e6:>10.1f}us {np_time * 1e6:>10.1f}us "
-              f"{ratio:>7.1f}x {TARGETS[name]:>7.1f}x {'ok' if ok else 'MISSED'}")
+              f"{ratio:>7.2f}x {TARGETS[name]:>7.2f}x {'ok' if ok else 'MISSED'}")
     return 1 if failed else 0
 
 

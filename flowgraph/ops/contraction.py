@@ -24,6 +24,8 @@ class Tensordot(Op):
     """Sums products of `a` and `b` over `a_axes` / `b_axes` (or, when `num_axes` is set,
     over the last `num_axes` axes of `a` and the first of `b`); as `np.tensordot`."""
 
+    uses_all_cores = True  # numpy's BLAS runs it on every core
+
     num_axes: Optional[int] = None
     a_axes: tuple = ()
     b_axes: tuple = ()
@@ -141,6 +143,8 @@ def tensordot(a: Any, b: Any, axes: Any, name: Optional[str] = None) -> Tensor:
 @register
 class Einsum(Op):
     """Einstein summation over its inputs, as `np.einsum(equation, *inputs)`."""
+
+    uses_all_cores = True  # numpy's BLAS runs it on every core
 
     equation: str
 

@@ -41,6 +41,8 @@ def _inner_mismatch(op: Any, ka: Any, kb: Any, a: Tensor, b: Tensor, flags: str)
 class MatMul(Op):
     """The matrix product of two rank-2 tensors, `a @ b`, optionally transposing either."""
 
+    uses_all_cores = True  # numpy's BLAS runs it on every core
+
     transpose_a: bool = False
     transpose_b: bool = False
 
@@ -98,6 +100,8 @@ class BatchMatMulV2(Op):
     `adj_x` / `adj_y` transpose the last two axes of `x` / `y` first (the adjoint, for the
     real dtypes flowgraph has).
     """
+
+    uses_all_cores = True  # numpy's BLAS runs it on every core
 
     adj_x: bool = False
     adj_y: bool = False

@@ -43,6 +43,9 @@ class Op:
     # True when `grad` handles IndexedSlices output gradients itself (keeping them sparse,
     # e.g. Identity, Add, Neg, Cast); other rules receive them densified.
     accepts_indexed_slices: ClassVar[bool] = False
+    # True for kernels that already use every core (BLAS matmuls): the thread-pool
+    # executor does not count them as work to overlap with other ops.
+    uses_all_cores: ClassVar[bool] = False
 
     def infer(self, op: Operation) -> list:
         """The outputs' [(dtype, TensorShape), ...] of node `op`; raise ValueError if the

@@ -20,15 +20,16 @@ from flowgraph import errors
 from flowgraph.runtime.executor import deadline_error, node_error, store_outputs
 from flowgraph.runtime.plan import Plan
 
-# A step is worth a thread of its own from about this many elements touched.
-MIN_PARALLEL_ELEMENTS = 65536
+# A step is worth a thread of its own from about this many elements touched: handing a step
+# to another thread costs tens of microseconds, about what numpy spends on 2**18 elements.
+MIN_PARALLEL_ELEMENTS = 1 << 20
 _UNKNOWN_DIM = 64
 
 
 class _Schedule:
     """Per-plan scheduling data: dependency counts, consumers and reader counts."""
 
-    def __init__(self, plan: Plan, min_elements: int) -> None:
+    def __init__(self, plan: Plan, min_elements: int, blas_uses_all_cores: bool) -> None:
         self.consumers = plan.consumers()
         self.indegree = [0] * len(plan.steps)
         for deps in self.consumers.values():
@@ -45,7 +46,7 @@ class _Schedule:
         self.unread = [tuple(s for s in step.outputs if s not in readers and s not in keep)
                        for step in plan.steps]
         self.worthwhile = min_elements <= 0 or _has_parallel_heavy_steps(
-            plan, self.consumers, min_elements)
+            plan, self.consumers, min_elements, blas_uses_all_cores)
 
 
 def _step_elements(step: Any) -> int:
@@ -62,7 +63,8 @@ def _step_elements(step: Any) -> int:
     return total
 
 
-def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int) -> bool:
+def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int,
+                              blas_uses_all_cores: bool) -> bool:
     """True when two heavy steps sit at the same depth of the DAG (so neither needs the
     other)."""
     depth = [0] * len(plan.steps)
@@ -71,6 +73,8 @@ def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int) ->
             depth[c] = max(depth[c], depth[step.index] + 1)
     seen: set = set()
     for step in plan.steps:
+        if blas_uses_all_cores and step.op.op_def.uses_all_cores:
+            continue  # two BLAS calls at once only fight over the same cores
         if _step_elements(step) >= min_elements:
             if depth[step.index] in seen:
                 return True
@@ -85,9 +89,13 @@ def _quiet_numpy() -> None:
 class ParallelExecutor:
     """Runs plans on a pool of `threads` worker threads, in dependency order."""
 
-    def __init__(self, threads: int, min_elements: int = MIN_PARALLEL_ELEMENTS) -> None:
+    def __init__(self, threads: int, min_elements: int = MIN_PARALLEL_ELEMENTS,
+                 blas_uses_all_cores: bool = True) -> None:
         self.threads = threads
         self.min_elements = min_elements
+        # False when BLAS is limited to one thread (intra_op_parallelism_threads=1): then
+        # independent matmuls do gain from running side by side.
+        self.blas_uses_all_cores = blas_uses_all_cores
         self._pool = ThreadPoolExecutor(max_workers=threads,
                                         thread_name_prefix="flowgraph-inter-op",
                                         initializer=_quiet_numpy)
@@ -111,7 +119,7 @@ class ParallelExecutor:
     def _schedule(self, plan: Plan) -> _Schedule:
         schedule = self._schedules.get(id(plan))
         if schedule is None or schedule.plan is not plan:
-            schedule = _Schedule(plan, self.min_elements)
+            schedule = _Schedule(plan, self.min_elements, self.blas_uses_all_cores)
             schedule.plan = plan
             with self._lock:
                 self._schedules[id(plan)] = schedule

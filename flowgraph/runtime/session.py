@@ -68,7 +68,8 @@ class Session:
         if threads <= 1:
             return None
         from flowgraph.runtime.parallel import ParallelExecutor
-        return ParallelExecutor(threads)
+        return ParallelExecutor(
+            threads, blas_uses_all_cores=self._config.intra_op_parallelism_threads != 1)
 
     # -- properties
     @property

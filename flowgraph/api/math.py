@@ -56,3 +56,6 @@ from flowgraph.ops.unary import (  # noqa: F401
                                    sqrt,
                                    square,
 )
+from flowgraph.ops.activations import softplus, softsign  # noqa: F401
+from flowgraph.ops.reorder import invert_permutation  # noqa: F401
+from flowgraph.ops.softmax import log_softmax, softmax  # noqa: F401

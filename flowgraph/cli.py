@@ -25,11 +25,40 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="train an MLP on the embedded MNIST data")
     demo_parser.add_argument("--epochs", type=int, default=10, help="passes over the data")
+    run_parser = commands.add_parser("run", help="run a saved model's signature on .npy inputs")
+    run_parser.add_argument("export_dir", help="a saved-model folder")
+    run_parser.add_argument("--input", action="append", default=[], metavar="KEY=PATH.npy",
+                            help="a signature input and the .npy file holding its value")
+    run_parser.add_argument("--output", action="append", default=[], metavar="KEY",
+                            help="a signature output to compute (default: all)")
+    run_parser.add_argument("--signature", default="serving_default",
+                            help="the signature to run (default: serving_default)")
+    run_parser.add_argument("--out-dir", dest="out_dir", default=None,
+                            help="write each output to OUT_DIR/KEY.npy")
+    inspect_parser = commands.add_parser(
+        "inspect", help="summarize a graph file, checkpoint or saved model")
+    inspect_parser.add_argument("path", help="a graph file, checkpoint prefix or folder")
+    viz_parser = commands.add_parser("viz", help="draw a saved graph as an image")
+    viz_parser.add_argument("graph_file", help="a graph, meta graph or saved model")
+    viz_parser.add_argument("-o", "--output", required=True,
+                            help="the picture to write (.png, .svg, .pdf or .dot)")
+    viz_parser.add_argument("--depth", type=int, default=None,
+                            help="collapse name scopes deeper than this")
+    viz_parser.add_argument("--fetch", action="append", default=[], metavar="NAME",
+                            help="draw only what running these tensors or ops needs")
+    viz_parser.add_argument("--no-gradients", dest="no_gradients", action="store_true",
+                            help="hide gradient and optimizer nodes")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo(args)
-    parser.error(f"unknown command {args.command!r}")
-    return 2
+    if args.command == "run":
+        from flowgraph.saved_model.cli import run_command
+        return run_command(args)
+    if args.command == "inspect":
+        from flowgraph.saved_model.cli import inspect_command
+        return inspect_command(args)
+    from flowgraph.viz.cli import viz_command
+    return viz_command(args)
 
 
 if __name__ == "__main__":

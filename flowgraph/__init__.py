@@ -10,7 +10,7 @@ Session::
         print(sess.run(y, feed_dict={x: [[1, 2, 3]]}))
 """
 
-from flowgraph import datasets, errors, nn, train  # noqa: E402
+from flowgraph import datasets, errors, nn, train, viz  # noqa: E402
 from flowgraph.api import initializers, linalg, math, random, sparse, strings, test  # noqa: F401
 from flowgraph.dtypes import (
     DType,

@@ -148,7 +148,8 @@ def _op_gradients(op: Operation, out_grads: list, between: set, stops: set) -> l
             from flowgraph.ops.fill import zeros_like
             g = zeros_like(t)
         filled.append(g)
-    with op.graph.name_scope(f"{op.name.split('/')[-1]}_grad"):
+    # As TF1: gradients/<scope>/<op>_grad/..., so gradient nodes mirror the model's scopes.
+    with op.graph.name_scope(f"{op.name}_grad"):
         grads = list(op_def.grad(op, *filled))
         if len(grads) != len(op.inputs):
             raise ValueError(f"The gradient rule of {op.type} returned {len(grads)} gradients "

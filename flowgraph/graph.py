@@ -361,6 +361,20 @@ class Graph:
             return self.as_graph_element(convert(), allow_tensor, allow_operation)
         raise TypeError(f"Can not convert a {type(obj).__name__} into a Tensor or Operation.")
 
+    # -- serialization
+    def as_graph_def(self, from_version: Optional[int] = None, add_shapes: bool = False,
+                     strip_creation_sites: bool = False) -> Any:
+        """This graph as data: a `GraphDef` (save it with `SerializeToString()` or
+        `to_json()`, load it back with `fg.import_graph_def`).
+
+        `add_shapes` records every output's static shape; `strip_creation_sites` leaves out
+        where each node was created (file, line, function); `from_version` keeps only the
+        nodes added since the graph's `version` had that value.
+        """
+        from flowgraph.io.graph_def import graph_to_graph_def
+        return graph_to_graph_def(self, from_version=from_version, add_shapes=add_shapes,
+                                  strip_creation_sites=strip_creation_sites)
+
     # -- collections
     def add_to_collection(self, name: str, value: Any) -> None:
         with self._lock:
@@ -398,6 +412,16 @@ class Graph:
 
     def __repr__(self) -> str:
         return f"<fg.Graph with {len(self._ops)} ops>"
+
+    # -- display in Jupyter. Drawing is flowgraph.viz's job, a higher layer: it is imported
+    # here, when a notebook asks, never at import time.
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        from flowgraph.viz import _repr_mimebundle
+        return _repr_mimebundle(self)
+
+    def _repr_svg_(self) -> Optional[str]:
+        from flowgraph.viz import _repr_svg
+        return _repr_svg(self)
 
 
 def _did_you_mean(name: str, known: dict) -> str:

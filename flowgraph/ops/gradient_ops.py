@@ -51,13 +51,17 @@ def _sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
 class SumToShape(Op):
     """Sums a broadcast gradient back to the shape of the input it flows to (`shape`)."""
 
+    # What is statically known of the target shape (the input's partial shape).
+    static_shape: TensorShape = TensorShape(None)
+
     def infer(self, op):
         grad, shape = op.inputs
         known = constant_value(shape)
         if known is not None:
             return [(grad.dtype, TensorShape([int(d) for d in known]))]
         rank = shape.shape[0].value if shape.shape.ndims == 1 else None
-        return [(grad.dtype, TensorShape(None if rank is None else [None] * rank))]
+        inferred = TensorShape(None if rank is None else [None] * rank)
+        return [(grad.dtype, inferred.merge_with(self.static_shape))]
 
     def kernel(self, grad, shape):
         return _sum_to(np.asarray(grad), tuple(int(d) for d in shape))
@@ -74,7 +78,7 @@ def sum_to_shape_of(grad: Tensor, x: Tensor) -> Tensor:
     from flowgraph.ops.shape_ops import shape
     target = shape(x) if not x.shape.is_fully_defined() else \
         convert_to_tensor(np.array(x.shape.as_list(), dtype=np.int32))
-    return apply_op(SumToShape(), [grad, target], name="SumToShape")
+    return apply_op(SumToShape(static_shape=x.shape), [grad, target], name="SumToShape")
 
 
 @register

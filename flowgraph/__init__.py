@@ -10,7 +10,9 @@ Session::
         print(sess.run(y, feed_dict={x: [[1, 2, 3]]}))
 """
 
-from flowgraph import datasets, errors, nn, train, viz  # noqa: E402
+from flowgraph import datasets, errors, nn, summary, train, viz  # noqa: E402
+from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,  # noqa: E402
+                               SummaryMetadata, TaggedRunMetadata)
 from flowgraph.api import initializers, linalg, math, random, sparse, strings, test  # noqa: F401
 from flowgraph.dtypes import (
     DType,

@@ -14,7 +14,7 @@ def demo(args: argparse.Namespace) -> int:
 
     print(f"flowgraph {fg.__version__} demo: a 784-256-128-10 MLP on the embedded MNIST subset "
           "(4,000 training and 1,000 test digits)")
-    accuracy = train_mnist(epochs=args.epochs)
+    accuracy = train_mnist(epochs=args.epochs, out_dir=args.out_dir)
     print(f"test accuracy: {accuracy:.1%}")
     return 0
 
@@ -25,6 +25,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="train an MLP on the embedded MNIST data")
     demo_parser.add_argument("--epochs", type=int, default=10, help="passes over the data")
+    demo_parser.add_argument("--out-dir", dest="out_dir", default="flowgraph_demo",
+                             help="where the logs and pictures go (default: flowgraph_demo)")
     run_parser = commands.add_parser("run", help="run a saved model's signature on .npy inputs")
     run_parser.add_argument("export_dir", help="a saved-model folder")
     run_parser.add_argument("--input", action="append", default=[], metavar="KEY=PATH.npy",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from typing import Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -37,8 +38,12 @@ def build_mlp(hidden: tuple = (256, 128), learning_rate: float = 1e-3) -> dict:
 
 
 def train_mnist(epochs: int = 10, batch_size: int = 64, seed: int = 0,
-                log: Callable[[str], None] = print) -> float:
-    """Trains the MLP on the 4,000 training digits; returns accuracy on the 1,000 test ones."""
+                log: Callable[[str], None] = print, out_dir: Optional[str] = None) -> float:
+    """Trains the MLP on the 4,000 training digits; returns accuracy on the 1,000 test ones.
+
+    With `out_dir`, also writes TensorBoard logs (`out_dir/logs`, needs tensorboardX) and a
+    picture of the model's graph (`out_dir/mnist_mlp.png`, needs Graphviz's `dot`).
+    """
     (x_train, y_train), (x_test, y_test) = fg.datasets.mnist.load_embedded(
         flatten=True, normalize=True)
     y_train = y_train.astype(np.int64)
@@ -48,8 +53,13 @@ def train_mnist(epochs: int = 10, batch_size: int = 64, seed: int = 0,
         fg.set_random_seed(seed)
         model = build_mlp()
         init = fg.global_variables_initializer()
+        fg.summary.scalar("loss", model["loss"])
+        fg.summary.scalar("test_accuracy", model["accuracy"], collections=["evaluation"])
+        train_summary = fg.summary.merge_all()
+        eval_summary = fg.summary.merge_all(key="evaluation")
     log(f"built a graph of {len(graph.get_operations())} ops (forward, gradients and Adam "
         "updates)")
+    writer = _draw_and_open_logs(graph, out_dir, log) if out_dir else None
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     with fg.Session(graph=graph) as sess:
@@ -60,15 +70,46 @@ def train_mnist(epochs: int = 10, batch_size: int = 64, seed: int = 0,
             losses = []
             for first in range(0, len(order), batch_size):
                 batch = order[first:first + batch_size]
-                _, loss = sess.run([model["train_op"], model["loss"]],
-                                   feed_dict={model["images"]: x_train[batch],
-                                              model["labels"]: y_train[batch]})
+                feed = {model["images"]: x_train[batch], model["labels"]: y_train[batch]}
+                if writer is not None and first == 0:
+                    _, loss, summary, step = sess.run(
+                        [model["train_op"], model["loss"], train_summary,
+                         model["global_step"]], feed_dict=feed)
+                    writer.add_summary(summary, step)
+                else:
+                    _, loss = sess.run([model["train_op"], model["loss"]], feed_dict=feed)
                 losses.append(loss)
             seconds = time.perf_counter() - epoch_start
-            accuracy = sess.run(model["accuracy"], feed_dict={model["images"]: x_test,
-                                                             model["labels"]: y_test})
+            test_feed = {model["images"]: x_test, model["labels"]: y_test}
+            if writer is not None:
+                accuracy, summary = sess.run([model["accuracy"], eval_summary], test_feed)
+                writer.add_summary(summary, epoch)
+            else:
+                accuracy = sess.run(model["accuracy"], feed_dict=test_feed)
             log(f"epoch {epoch:2d}  loss {np.mean(losses):.4f}  test accuracy {accuracy:.3f}  "
                 f"{len(order) / seconds:,.0f} examples/s")
         steps = sess.run(model["global_step"])
     log(f"trained {steps} steps in {time.perf_counter() - start:.1f} s")
+    if writer is not None:
+        writer.close()
     return float(accuracy)
+
+
+def _draw_and_open_logs(graph: fg.Graph, out_dir: str, log: Callable[[str], None]) -> Any:
+    """Renders the graph's picture and opens a TensorBoard writer; each is skipped with a
+    note when its optional tool is missing."""
+    os.makedirs(out_dir, exist_ok=True)
+    picture = os.path.join(out_dir, "mnist_mlp.png")
+    try:
+        fg.viz.render(graph, picture, depth=1)
+        log(f"drew the graph: {picture}")
+    except fg.errors.UnavailableError as exc:
+        log(f"skipped the graph picture: {str(exc).splitlines()[0]}")
+    logdir = os.path.join(out_dir, "logs")
+    try:
+        writer = fg.summary.FileWriter(logdir, graph)
+    except ImportError as exc:
+        log(f"skipped TensorBoard logs: {exc}")
+        return None
+    log(f"writing TensorBoard logs to {logdir} (view them: tensorboard --logdir {logdir})")
+    return writer

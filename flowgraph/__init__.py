@@ -10,7 +10,8 @@ Session::
         print(sess.run(y, feed_dict={x: [[1, 2, 3]]}))
 """
 
-from flowgraph import datasets, errors, nn, summary, train, viz  # noqa: E402
+from flowgraph import datasets, errors, io, nn, saved_model, summary, train, viz  # noqa: E402
+from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def  # noqa: E402
 from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,  # noqa: E402
                                SummaryMetadata, TaggedRunMetadata)
 from flowgraph.api import initializers, linalg, math, random, sparse, strings, test  # noqa: F401

@@ -27,19 +27,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     demo_parser.add_argument("--epochs", type=int, default=10, help="passes over the data")
     demo_parser.add_argument("--out-dir", dest="out_dir", default="flowgraph_demo",
                              help="where the logs and pictures go (default: flowgraph_demo)")
-    run_parser = commands.add_parser("run", help="run a saved model's signature on .npy inputs")
-    run_parser.add_argument("export_dir", help="a saved-model folder")
-    run_parser.add_argument("--input", action="append", default=[], metavar="KEY=PATH.npy",
-                            help="a signature input and the .npy file holding its value")
-    run_parser.add_argument("--output", action="append", default=[], metavar="KEY",
-                            help="a signature output to compute (default: all)")
-    run_parser.add_argument("--signature", default="serving_default",
-                            help="the signature to run (default: serving_default)")
-    run_parser.add_argument("--out-dir", dest="out_dir", default=None,
-                            help="write each output to OUT_DIR/KEY.npy")
-    inspect_parser = commands.add_parser(
-        "inspect", help="summarize a graph file, checkpoint or saved model")
-    inspect_parser.add_argument("path", help="a graph file, checkpoint prefix or folder")
+    from flowgraph.saved_model.cli import add_inspect_arguments, add_run_arguments
+    add_run_arguments(commands.add_parser(
+        "run", help="run a saved model's signature on .npy inputs"))
+    add_inspect_arguments(commands.add_parser(
+        "inspect", help="summarize a graph file, checkpoint or saved model"))
     viz_parser = commands.add_parser("viz", help="draw a saved graph as an image")
     viz_parser.add_argument("graph_file", help="a graph, meta graph or saved model")
     viz_parser.add_argument("-o", "--output", required=True,

@@ -36,6 +36,11 @@ class Variable:
                  import_scope: Optional[str] = None, constraint: Any = None,
                  use_resource: Optional[bool] = None, synchronization: Any = None,
                  aggregation: Any = None, shape: Any = None) -> None:
+        if variable_def is not None:
+            if initial_value is not None:
+                raise ValueError("variable_def and initial_value are mutually exclusive.")
+            self._init_from_proto(variable_def, import_scope)
+            return
         if initial_value is None:
             raise ValueError("initial_value must be specified: fg.Variable(initial_value, ...)")
         if constraint is not None and not callable(constraint):
@@ -78,6 +83,57 @@ class Variable:
         self._constraint = constraint
         self._save_slice_info = None
         graph.add_to_collections(collections, self)
+
+    def _init_from_proto(self, variable_def: dict, import_scope: Optional[str] = None) -> None:
+        """Rebuilds a Variable from the existing nodes `variable_def` names (`to_proto`)."""
+        if not isinstance(variable_def, dict):
+            raise TypeError(f"variable_def must be a dict (from Variable.to_proto()), got "
+                            f"{type(variable_def).__name__}")
+        graph = get_default_graph()
+
+        def element(key: str, required: bool = True) -> Any:
+            name = variable_def.get(key)
+            if not name:
+                if required:
+                    raise ValueError(f"variable_def has no {key!r}: {variable_def!r:.200}")
+                return None
+            return graph.as_graph_element(_prepend_scope(name, import_scope))
+
+        self._variable = element("variable_name")
+        if not isinstance(self._variable, Tensor) or not getattr(
+                self._variable.op.op_def, "is_variable", False):
+            raise ValueError(f"variable_def names {variable_def['variable_name']!r}, which is "
+                             "not the output of a Variable node")
+        self._initializer_op = element("initializer_name")
+        self._snapshot = element("snapshot_name")
+        self._initial_value = element("initial_value_name", required=False)
+        self._trainable = bool(variable_def.get("trainable", True))
+        self._constraint = None
+        self._save_slice_info = None
+
+    def to_proto(self, export_scope: Optional[str] = None) -> Optional[dict]:
+        """The names of this Variable's nodes (TF1's VariableDef fields) as a dict, relative
+        to `export_scope`; None if the Variable is outside that scope."""
+        names = {"variable_name": self._variable.name,
+                 "initializer_name": self._initializer_op.name,
+                 "snapshot_name": self._snapshot.name,
+                 "initial_value_name": (self._initial_value.name
+                                        if self._initial_value is not None else "")}
+        if export_scope:
+            prefix = export_scope.rstrip("/") + "/"
+            if not names["variable_name"].startswith(prefix):
+                return None
+            names = {key: value[len(prefix):] if value.startswith(prefix) else value
+                     for key, value in names.items()}
+        names["trainable"] = self._trainable
+        names["is_resource"] = False
+        return names
+
+    @staticmethod
+    def from_proto(variable_def: dict, import_scope: Optional[str] = None) -> "Variable":
+        """The Variable whose nodes `variable_def` (from `to_proto`) names, in the default
+        graph."""
+        return Variable(variable_def=variable_def, import_scope=import_scope)
 
     # -- TF1 properties
     @property
@@ -216,6 +272,10 @@ for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
               "__or__", "__ror__", "__xor__", "__rxor__", "__invert__", "__getitem__"):
     setattr(Variable, _name, _delegate(_name))
 Variable.__array_priority__ = 100
+
+
+def _prepend_scope(name: str, scope: Optional[str]) -> str:
+    return f"{scope.rstrip('/')}/{name}" if scope else name
 
 
 def _guard_variable_reads(value: Tensor) -> Tensor:

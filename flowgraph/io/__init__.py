@@ -2,4 +2,36 @@
 
 Everything is stored in flowgraph's container format (`flowgraph.io.container`): JSON plus
 checksummed tensor bytes, never pickles, written atomically.
+
+The names below are imported on first use, so that importing flowgraph stays fast.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "GraphDef": "graph_def", "NodeDef": "graph_def", "VersionDef": "graph_def",
+    "GraphDefError": "attrs", "import_graph_def": "importer",
+    "MetaGraphDef": "meta_graph", "MetaInfoDef": "meta_graph", "SignatureDef": "meta_graph",
+    "TensorInfo": "meta_graph", "export_meta_graph": "meta_graph",
+    "import_meta_graph": "meta_graph", "read_meta_graph_file": "meta_graph",
+    "write_graph": "graph_files", "load_graph_file": "graph_files",
+    "read_graph_def": "graph_files",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'flowgraph.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"flowgraph.io.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -7,9 +7,12 @@ Layout (little-endian)::
     12    u32       header length H (at most MAX_HEADER_BYTES)
     16    H bytes   header: UTF-8 JSON {"kind", "producer", "min_consumer", "document",
                     "tensors": [{"name", "dtype", "shape", "offset", "length", "sha256"}]}
-    16+H  32 bytes  SHA-256 of the header
+    16+H  32 bytes  SHA-256 of bytes 0..16+H (the prefix above and the header)
     48+H  ...       tensor bytes, back to back in the order of "tensors", covering the rest
                     of the file exactly
+
+Later layouts keep the magic, the layout field, the header length, the header and its
+digest where they are, so a reader can tell a newer file (digest intact) from a damaged one.
 
 Loading never runs code: the header is JSON, tensors are raw numeric bytes (strings are
 length-prefixed byte strings), and every size, rank, count and offset is checked against
@@ -134,8 +137,8 @@ def pack(kind: str, document: Any, tensors: Optional[dict] = None) -> bytes:
     if len(header) > MAX_HEADER_BYTES:
         raise errors.ResourceExhaustedError(None, None, f"The header of {kind} is "
                                             f"{len(header)} bytes; at most {MAX_HEADER_BYTES}")
-    return b"".join([_PREFIX.pack(MAGIC, LAYOUT_VERSION, len(header)), header,
-                     hashlib.sha256(header).digest(), *blobs])
+    prefix = _PREFIX.pack(MAGIC, LAYOUT_VERSION, len(header))
+    return b"".join([prefix, header, hashlib.sha256(prefix + header).digest(), *blobs])
 
 
 def write(path: str, kind: str, document: Any, tensors: Optional[dict] = None) -> str:
@@ -205,20 +208,20 @@ def parse(data: bytes, path: str = "<bytes>", expected_kind: Optional[str] = Non
     if magic != MAGIC:
         raise _loss(path, "not a flowgraph file (bad magic bytes); a pickle or other format "
                     "is never loaded")
+    body_start = _PREFIX.size + header_len + _DIGEST_BYTES
+    if header_len > MAX_HEADER_BYTES or body_start > len(data):
+        raise _loss(path, f"header length {header_len} does not fit a file of {len(data)} "
+                    "bytes")
+    header_end = _PREFIX.size + header_len
+    if hashlib.sha256(data[:header_end]).digest() != data[header_end:body_start]:
+        raise _loss(path, "header checksum mismatch: the file is damaged")
     if layout > LAYOUT_VERSION:
         raise errors.UnimplementedError(
             None, None, f"{path} uses container layout {layout}, newer than this flowgraph "
             f"(layout {LAYOUT_VERSION}); upgrade flowgraph to read it")
     if layout != LAYOUT_VERSION:
         raise _loss(path, f"invalid container layout {layout}")
-    body_start = _PREFIX.size + header_len + _DIGEST_BYTES
-    if header_len > MAX_HEADER_BYTES or body_start > len(data):
-        raise _loss(path, f"header length {header_len} does not fit a file of {len(data)} "
-                    "bytes")
-    header_bytes = data[_PREFIX.size:_PREFIX.size + header_len]
-    digest = data[_PREFIX.size + header_len:body_start]
-    if hashlib.sha256(header_bytes).digest() != digest:
-        raise _loss(path, "header checksum mismatch: the file is damaged")
+    header_bytes = data[_PREFIX.size:header_end]
     header = _parse_json(header_bytes, path)
     kind = _check_header(header, path, expected_kind)
     blob = memoryview(data)[body_start:]

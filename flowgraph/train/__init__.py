@@ -1,8 +1,20 @@
 """`fg.train`: optimizers, the global step, learning-rate schedules and moving averages,
 with TF1's `tf.train` names."""
 
+from flowgraph.io.graph_files import write_graph  # noqa: F401
+from flowgraph.io.meta_graph import export_meta_graph, import_meta_graph  # noqa: F401
 from flowgraph.train.adagrad import AdagradOptimizer
 from flowgraph.train.adam import AdamOptimizer
+from flowgraph.train.checkpoint_management import (
+    CheckpointState,
+    checkpoint_exists,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
+    get_checkpoint_state,
+    latest_checkpoint,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
 from flowgraph.train.ftrl import FtrlOptimizer
 from flowgraph.train.gradient_descent import GradientDescentOptimizer
 from flowgraph.train.learning_rate_decay import (
@@ -18,7 +30,14 @@ from flowgraph.train.learning_rate_decay import (
 from flowgraph.train.momentum import MomentumOptimizer
 from flowgraph.train.moving_averages import ExponentialMovingAverage
 from flowgraph.train.optimizer import Optimizer
+from flowgraph.train.reader import (
+    NewCheckpointReader,
+    list_variables,
+    load_checkpoint,
+    load_variable,
+)
 from flowgraph.train.rmsprop import RMSPropOptimizer
+from flowgraph.train.saver import Saver, SaverDef
 from flowgraph.train.training_util import (
     assert_global_step,
     create_global_step,
@@ -36,4 +55,8 @@ __all__ = [
     "assert_global_step", "exponential_decay", "piecewise_constant", "piecewise_constant_decay",
     "polynomial_decay", "natural_exp_decay", "inverse_time_decay", "cosine_decay",
     "cosine_decay_restarts", "linear_cosine_decay",
+    "Saver", "SaverDef", "latest_checkpoint", "get_checkpoint_state", "checkpoint_exists",
+    "list_variables", "load_variable", "load_checkpoint", "NewCheckpointReader",
+    "update_checkpoint_state", "generate_checkpoint_state_proto", "CheckpointState",
+    "get_checkpoint_mtimes", "remove_checkpoint",
 ]

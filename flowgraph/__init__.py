@@ -10,56 +10,36 @@ Session::
         print(sess.run(y, feed_dict={x: [[1, 2, 3]]}))
 """
 
-from flowgraph import datasets, errors, io, nn, saved_model, summary, train, viz  # noqa: E402
-from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def  # noqa: E402
-from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,  # noqa: E402
-                               SummaryMetadata, TaggedRunMetadata)
-from flowgraph.api import initializers, linalg, math, random, sparse, strings, test  # noqa: F401
-from flowgraph.dtypes import (
-    DType,
-    as_dtype,
-    double,
-    float16,
-    float32,
-    float64,
-    half,
-    int8,
-    int16,
-    int32,
-    int64,
-    string,
-    uint8,
-    uint16,
-)
+# Core: dtypes, shapes, graphs, ops, Variables, gradients, Sessions.
+from flowgraph import errors
+from flowgraph.dtypes import (DType, as_dtype, double, float16, float32, float64, half, int8,
+                              int16, int32, int64, string, uint8, uint16)
 from flowgraph.dtypes import bool_ as bool
 from flowgraph.gradients import *  # noqa: F401,F403
-from flowgraph.graph import (
-    Graph,
-    GraphKeys,
-    Operation,
-    Tensor,
-    add_to_collection,
-    add_to_collections,
-    colocate_with,
-    control_dependencies,
-    device,
-    get_collection,
-    get_collection_ref,
-    get_default_graph,
-    get_default_session,
-    name_scope,
-    reset_default_graph,
-    set_random_seed,
-)
+from flowgraph.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collection,
+                             add_to_collections, colocate_with, control_dependencies, device,
+                             get_collection, get_collection_ref, get_default_graph,
+                             get_default_session, name_scope, reset_default_graph,
+                             set_random_seed)
 from flowgraph.indexed_slices import IndexedSlices, IndexedSlicesValue
 from flowgraph.initializers import *  # noqa: F401,F403
 from flowgraph.ops import *  # noqa: F401,F403 - the op builders are the public API
-from flowgraph.runtime.config import ConfigProto, GPUOptions, GraphOptions, RunMetadata, RunOptions
+from flowgraph.runtime.config import (ConfigProto, GPUOptions, GraphOptions, RunMetadata,
+                                      RunOptions)
 from flowgraph.runtime.session import InteractiveSession, Session
 from flowgraph.shapes import Dimension, TensorShape, dimension_value
-from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
+from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue
 from flowgraph.variable_scope import *  # noqa: F401,F403
 from flowgraph.variables import *  # noqa: F401,F403
+
+# TF1's sub-namespaces and the libraries built on the core.
+from flowgraph.api import initializers, linalg, math, random, sparse, strings, test
+from flowgraph import (data, datasets, io, layers, losses, nn, saved_model, summary, train,
+                       viz)
+from flowgraph.io.csv_records import decode_csv
+from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def
+from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,
+                               SummaryMetadata, TaggedRunMetadata)
 
 __version__ = "0.1.0"
 

@@ -18,7 +18,7 @@ _EXPORTS = {
     "TensorInfo": "meta_graph", "export_meta_graph": "meta_graph",
     "import_meta_graph": "meta_graph", "read_meta_graph_file": "meta_graph",
     "write_graph": "graph_files", "load_graph_file": "graph_files",
-    "read_graph_def": "graph_files",
+    "read_graph_def": "graph_files", "decode_csv": "csv_records",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -97,6 +97,7 @@ class Session:
         self._closed = True
         self._plans.clear()
         self._state.variables.clear()
+        self._state.close_resources()
         if self._executor is not None:
             self._executor.shutdown()
 

@@ -20,10 +20,23 @@ class SessionState:
     def __init__(self) -> None:
         self.variables: dict = {}
         self.resources: dict = {}
+        # Compiled sub-graphs of control-flow ops (cond branches, loop bodies), made on
+        # first use by `NodeContext.function` (flowgraph.runtime.function).
+        self.functions: dict = {}
         self._rngs: dict = {}
         self.lock = threading.RLock()
         # A fresh entropy source per Session for ops without any seed.
         self._entropy = np.random.SeedSequence().entropy
+
+    def close_resources(self) -> None:
+        """Closes and forgets the resources (e.g. iterators, whose threads then end)."""
+        with self.lock:
+            resources = list(self.resources.values())
+            self.resources.clear()
+        for resource in resources:
+            close = getattr(resource, "close", None)
+            if close is not None:
+                close()
 
     def rng(self, key: str, seed: Optional[tuple]) -> np.random.Generator:
         """The generator of one random op: replays from its seed in every new Session."""
@@ -58,6 +71,22 @@ class NodeContext:
 
     def rng(self, seed: Optional[tuple]) -> np.random.Generator:
         return self.state.rng(self.op.name, seed)
+
+    def function(self, graph: Any, inputs: tuple, outputs: tuple, saved: tuple = (),
+                 variables: tuple = ()) -> Any:
+        """Sub-graph `graph` compiled for this Session (once, then cached): a callable from
+        the values of the tensors named `inputs` to those named `outputs` (and `saved`);
+        see `flowgraph.runtime.function.Function`."""
+        key = (graph, inputs, outputs, saved, variables)
+        found = self.state.functions.get(key)
+        if found is None:
+            from flowgraph.runtime.function import Function
+            with self.state.lock:
+                found = self.state.functions.get(key)
+                if found is None:
+                    found = Function(graph, inputs, outputs, saved, self.state, variables)
+                    self.state.functions[key] = found
+        return found
 
     def read_variable(self, key: str) -> np.ndarray:
         """The value of variable `key`; FailedPreconditionError naming where it was made if it

@@ -34,8 +34,9 @@ from flowgraph.variables import *  # noqa: F401,F403
 
 # TF1's sub-namespaces and the libraries built on the core.
 from flowgraph.api import initializers, linalg, math, random, sparse, strings, test
-from flowgraph import (data, datasets, io, layers, losses, nn, saved_model, summary, train,
-                       viz)
+from flowgraph import (contrib, data, datasets, image, io, layers, losses, nn, saved_model,
+                       summary, train, viz)
+from flowgraph.image import random_crop
 from flowgraph.io.csv_records import decode_csv
 from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def
 from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,

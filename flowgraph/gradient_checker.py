@@ -38,9 +38,9 @@ def _jacobians(session: Any, x: Any, x_shape: tuple, x_value: np.ndarray, y: Any
     for i in range(x_size):
         original = flat[i]
         flat[i] = original + delta
-        plus = np.asarray(session.run(y, {**feeds, x: x_value}), dtype=np.float64)
+        plus = np.array(session.run(y, {**feeds, x: x_value}), dtype=np.float64)
         flat[i] = original - delta
-        minus = np.asarray(session.run(y, {**feeds, x: x_value}), dtype=np.float64)
+        minus = np.array(session.run(y, {**feeds, x: x_value}), dtype=np.float64)
         flat[i] = original
         numerical[i, :] = ((plus - minus) / (2 * delta)).reshape(-1)
     return theoretical, numerical

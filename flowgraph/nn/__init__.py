@@ -30,3 +30,73 @@ __all__ = [
     "softmax_cross_entropy_with_logits_v2", "softplus", "softsign",
     "sparse_softmax_cross_entropy_with_logits", "tanh", "top_k", "zero_fraction",
 ]
+
+# Convolutions.
+from flowgraph.ops.conv import atrous_conv2d, conv1d, conv2d, convolution  # noqa: E402,F401
+from flowgraph.ops.conv_depthwise import (  # noqa: E402,F401
+    depthwise_conv2d,
+    depthwise_conv2d_native,
+    depthwise_conv2d_native_backprop_filter,
+    depthwise_conv2d_native_backprop_input,
+    separable_conv2d,
+)
+from flowgraph.ops.conv_grad import (  # noqa: E402,F401
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    conv2d_transpose,
+)
+
+__all__ += [
+    "atrous_conv2d", "conv1d", "conv2d", "conv2d_backprop_filter", "conv2d_backprop_input",
+    "conv2d_transpose", "convolution", "depthwise_conv2d", "depthwise_conv2d_native",
+    "depthwise_conv2d_native_backprop_filter", "depthwise_conv2d_native_backprop_input",
+    "separable_conv2d",
+]
+
+# Pooling, normalization, dropout, more activations and losses.
+from flowgraph.nn.activations import crelu, gelu, maxout, rbf, silu, swish  # noqa: E402,F401
+from flowgraph.nn.dropout import dropout  # noqa: E402,F401
+from flowgraph.nn.losses import (  # noqa: E402,F401
+    log_poisson_loss,
+    weighted_cross_entropy_with_logits,
+)
+from flowgraph.nn.normalization import (  # noqa: E402,F401
+    batch_normalization,
+    l2_normalize,
+    layer_normalization,
+)
+from flowgraph.nn.pooling import (  # noqa: E402,F401
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool_v2,
+    max_pool1d,
+    max_pool2d,
+    max_pool_v2,
+    pool,
+)
+from flowgraph.ops.activations import step  # noqa: E402,F401
+from flowgraph.ops.lrn import local_response_normalization, lrn  # noqa: E402,F401
+from flowgraph.ops.normalization import fused_batch_norm  # noqa: E402,F401
+from flowgraph.ops.pool import avg_pool, avg_pool3d, max_pool, max_pool3d  # noqa: E402,F401
+
+__all__ += [
+    "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "avg_pool_v2", "batch_normalization",
+    "crelu", "dropout", "fused_batch_norm", "gelu", "l2_normalize", "layer_normalization",
+    "local_response_normalization", "log_poisson_loss", "lrn", "max_pool", "max_pool1d",
+    "max_pool2d", "max_pool3d", "max_pool_v2", "maxout", "pool", "rbf", "silu", "step", "swish",
+    "weighted_cross_entropy_with_logits",
+]
+
+# Recurrent networks and cells.
+from flowgraph.nn import rnn_cell  # noqa: E402,F401
+from flowgraph.nn.rnn import (  # noqa: E402,F401
+    bidirectional_dynamic_rnn,
+    dynamic_rnn,
+    raw_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+    static_state_saving_rnn,
+)
+
+__all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "raw_rnn", "rnn_cell",
+            "static_bidirectional_rnn", "static_rnn", "static_state_saving_rnn"]

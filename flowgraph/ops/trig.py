@@ -165,10 +165,15 @@ class TanhGrad(UnaryGradOp):
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-x)) without overflow: exp is only taken of -|x| <= 0, and the tail
-    e / (1 + e) keeps full relative precision for very negative x."""
-    e = np.exp(-np.absolute(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
+    """1 / (1 + exp(-x)) in one buffer. For very negative x, exp(-x) overflows to inf and
+    the result is 0, below the smallest normal number anyway; elsewhere the relative
+    precision is full (1 + exp(-x) loses nothing that matters after the reciprocal)."""
+    with np.errstate(over="ignore"):
+        out = np.array(x)  # a fresh buffer (also for 0-d inputs, which ufuncs unwrap)
+        np.negative(out, out=out)
+        np.exp(out, out=out)
+        out += 1
+        return np.reciprocal(out, out=out)
 
 
 @register

@@ -181,7 +181,8 @@ def test_fetches_draw_only_what_a_run_executes(mlp):
     # A train op needs the forward pass, the gradients and the updates, not the accuracy;
     # the Variables it updates by reference are drawn although a run does not read them.
     train = node_ids(viz.to_dot([model["train_op"]]).source)
-    assert "Adam/update_dense/kernel/ApplyAdam" in train and "gradients/loss/Mean_grad/MeanGrad" in train
+    assert "Adam/update_dense/kernel/ApplyAdam" in train
+    assert "gradients/loss/Mean_grad/MeanGrad" in train
     assert "dense/kernel/Adam" in train
     assert not [i for i in train if i.startswith("accuracy")]
     # Names are looked up in graph=.

@@ -121,24 +121,29 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
     graph = get_default_graph()
     store = _store()
     parent = store.current
+    prefix = f"{parent.name}/" if parent.name else ""
     if isinstance(name_or_scope, VariableScope):
         full_name = name_or_scope.name
         name_scope_name = name_or_scope.original_name_scope
         base = name_or_scope
     else:
         if name_or_scope is None:
-            prefix = f"{parent.name}/" if parent.name else ""
-            key = prefix + default_name
-            count = store.counts.get(key, 0)
-            store.counts[key] = count + 1
-            local = default_name if count == 0 else f"{default_name}_{count}"
+            # As TF1's _get_unique_variable_scope: the first unused `name`, `name_1`, ...
+            local = default_name
+            index = 0
+            while store.counts.get(prefix + local, 0) > 0:
+                index += 1
+                local = f"{default_name}_{index}"
         else:
             local = str(name_or_scope)
-            key = (f"{parent.name}/" if parent.name else "") + local
-            store.counts[key] = store.counts.get(key, 0) + 1
-        full_name = f"{parent.name}/{local}" if parent.name else local
+        full_name = prefix + local
         name_scope_name = None
         base = parent
+    store.counts[full_name] = store.counts.get(full_name, 0) + 1
+    # As TF1: leaving a named scope forgets the default names used under it (so that
+    # `variable_scope("model", reuse=True)` finds `model/dense` again); leaving a re-entered
+    # VariableScope restores the counts it started with.
+    saved_counts = dict(store.counts) if isinstance(name_or_scope, VariableScope) else None
     new_reuse = True if (reuse is True or parent.reuse is True) and reuse is not AUTO_REUSE \
         else (AUTO_REUSE if reuse is AUTO_REUSE or parent.reuse is AUTO_REUSE
               else base.reuse if isinstance(name_or_scope, VariableScope) else False)
@@ -170,6 +175,12 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
             yield scope
         finally:
             store.current = parent
+            if saved_counts is not None:
+                store.counts = saved_counts
+            else:
+                for key in store.counts:
+                    if key.startswith(full_name + "/"):
+                        store.counts[key] = 0
 
 
 def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: Any = None,

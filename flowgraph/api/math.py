@@ -59,3 +59,5 @@ from flowgraph.ops.unary import (  # noqa: F401
 from flowgraph.ops.activations import softplus, softsign  # noqa: F401
 from flowgraph.ops.reorder import invert_permutation  # noqa: F401
 from flowgraph.ops.softmax import log_softmax, softmax  # noqa: F401
+from flowgraph.ops.erf import erf, erfc  # noqa: F401
+from flowgraph.nn.normalization import l2_normalize  # noqa: F401

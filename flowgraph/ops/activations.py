@@ -1,4 +1,5 @@
-"""Activation functions of `fg.nn`: relu, relu6, leaky_relu, elu, selu, softplus, softsign.
+"""Activation functions of `fg.nn`: relu, relu6, leaky_relu, elu, selu, softplus, softsign,
+and flowgraph's step.
 
 Each activation's gradient is a dedicated ``...Grad`` op, as in TF1 (ReluGrad, EluGrad, ...):
 one fused numpy pass that reads the activation's output (or input) instead of recomputing
@@ -281,6 +282,22 @@ class SoftsignGrad(_ActivationGrad):
         return [apply_op(SoftsignGrad(), [ddx, x]), d_x]
 
 
+@register
+class Step(_Activation):
+    """flowgraph's Heaviside step: 1 where features > threshold, else 0, in the features'
+    dtype. Its gradient is defined and zero everywhere (not an error)."""
+
+    allowed = "fiu"
+    threshold: float = 0.0
+
+    def kernel(self, x):
+        return np.greater(x, self.threshold).astype(x.dtype)
+
+    def grad(self, op, dy):
+        from flowgraph.ops.fill import zeros_like
+        return [zeros_like(dy)]
+
+
 def _where_negative(y: Tensor, a: Tensor, b: Tensor) -> Tensor:
     """a * b where y < 0, else 0 (the gradient of Elu/SeluGrad with respect to y)."""
     from flowgraph.ops.cast import cast
@@ -342,3 +359,10 @@ def softplus(features: Any, name: Optional[str] = None) -> Tensor:
 def softsign(features: Any, name: Optional[str] = None) -> Tensor:
     """features / (abs(features) + 1) elementwise (node "Softsign")."""
     return unary_op(Softsign(), features, name)
+
+
+def step(x: Any, threshold: float = 0.0, name: Optional[str] = None) -> Tensor:
+    """flowgraph's step function (TF1 has none): 1 where x > threshold, else 0, of x's
+    dtype (node "Step"). Its gradient is zero (a defined gradient, so it can sit inside a
+    differentiated graph, e.g. as a hard gate)."""
+    return unary_op(Step(threshold=float(threshold)), x, name)

@@ -1,10 +1,13 @@
 """The example scripts run as a user runs them and reach what they promise."""
 
 import re
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +77,68 @@ def test_rbf_network_beats_a_linear_model():
     assert set(found) == {"circles", "moons"}, out
     assert found["circles"][0] <= 0.75 and found["circles"][1] >= 0.95
     assert found["moons"][1] >= 0.95
+
+
+def _read_rgb_png(data: bytes) -> np.ndarray:
+    """Decodes the example's PNG (8-bit RGB, filter 0 on every row) into [h, w, 3]."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    assert (depth, colour) == (8, 2)
+    start = data.index(b"IDAT") + 4
+    length = struct.unpack(">I", data[start - 8:start - 4])[0]
+    raw = np.frombuffer(zlib.decompress(data[start:start + length]), np.uint8)
+    rows = raw.reshape(height, 1 + 3 * width)
+    assert (rows[:, 0] == 0).all()
+    return rows[:, 1:].reshape(height, width, 3)
+
+
+def test_image_augmentation_writes_png_grid(tmp_path):
+    path = tmp_path / "aug.png"
+    out = _run("examples/image_augmentation.py", str(path), "--digits", "6", "--zoom", "1")
+    assert f"wrote {path}" in out and "row 9: all at random" in out
+    pixels = _read_rgb_png(path.read_bytes())
+    assert pixels.shape == (9 * 30 + 2, 6 * 30 + 2, 3)
+
+    def cell(row, col):
+        return pixels[2 + row * 30:30 + row * 30, 2 + col * 30:30 + col * 30].astype(int)
+
+    for col in range(6):
+        original = cell(0, col)
+        # Row 3 is the left-right flip of row 1; gray rows have equal channels.
+        assert (cell(2, col) == original[:, ::-1]).all()
+        assert (original[..., 0] == original[..., 2]).all() and original.max() > 200
+        # Rotations and shifts move the strokes but keep them (nothing is blank).
+        assert cell(1, col).max() > 100 and not (cell(3, col) == original).all()
+    # The colour rows are coloured: their channels differ.
+    colours = [cell(6, col) for col in range(6)]
+    assert all((c.max(axis=-1) - c.min(axis=-1)).max() > 100 for c in colours)
+    # The default output path is ./augmentation.png (documented in --help).
+    assert "augmentation.png" in _run("examples/image_augmentation.py", "--help")
+
+
+def test_mnist_lstm_short_run_learns():
+    # The full run (4 epochs of dynamic_rnn, >= 90%) takes well under a minute of CPU on an
+    # idle machine; CI trains 100 steps.
+    out = _run("examples/mnist_lstm.py", "--max-steps", "100", "--min-accuracy", "0.5")
+    assert "dynamic_rnn" in out and "trained 100 steps" in out and "epoch 1" in out
+    accuracy = float(re.search(r"test accuracy: ([\d.]+)%", out).group(1))
+    assert accuracy >= 50.0, out
+
+
+def test_bidirectional_rnn_sees_both_sides():
+    out = _run("examples/bidirectional_rnn.py", "--steps", "150")
+    found = dict(re.findall(r"(forward|bidirectional) LSTM: per-step test accuracy ([\d.]+)",
+                            out))
+    assert float(found["bidirectional"]) >= 0.97, out
+    assert float(found["forward"]) <= 0.85, out
+    assert "bidirectional/bidirectional_rnn/bw/basic_lstm_cell/kernel" in out
+
+
+def test_sequence_lengths_example_ignores_the_padding():
+    out = _run("examples/sequence_lengths.py", "--steps", "200")
+    assert "outputs past each sequence's end are all zero: True" in out
+    assert "final state h equals the output at each sequence's last step: True" in out
+    masked = float(re.search(r"with sequence_length: test accuracy ([\d.]+)", out).group(1))
+    unmasked = float(re.search(r"without sequence_length: test accuracy ([\d.]+)",
+                               out).group(1))
+    assert masked >= 0.95 and unmasked < masked - 0.05, out

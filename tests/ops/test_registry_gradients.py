@@ -24,7 +24,7 @@ DELTA = 1e-6
 def _float64(value: np.ndarray) -> np.ndarray:
     # A contiguous copy, so that nudging value.reshape(-1) nudges the array that is fed
     # (np.array, not np.ascontiguousarray, which turns a 0-d array into shape (1,)).
-    return np.array(value, dtype=np.float64) if value.dtype.kind == "f" else value
+    return np.array(value, dtype=np.float64, order="C") if value.dtype.kind == "f" else value
 
 
 def _gradient_case_inputs(case):

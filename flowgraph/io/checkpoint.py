@@ -182,7 +182,8 @@ def _read_index(prefix: str) -> tuple:
         if name in variables:
             raise _loss(f"{path}: the variable {name!r} is listed twice")
         dtype_name = entry.get("dtype")
-        if dtype_name != "string" and dtype_name not in container.NUMERIC_DTYPES:
+        if not isinstance(dtype_name, str) or (
+                dtype_name != "string" and dtype_name not in container.NUMERIC_DTYPES):
             raise _loss(f"{path}: variable {name!r} has an unknown dtype {dtype_name!r:.40}")
         container.tensor_nbytes(dtype_name, entry.get("shape"), f"{path}: variable {name!r}")
         file_index = entry.get("file")

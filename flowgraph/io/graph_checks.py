@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from flowgraph import errors
 from flowgraph.graph import _NAME_RE
-from flowgraph.io.attrs import GraphDefError
+from flowgraph.io.attrs import MAX_DEPTH, GraphDefError
 
 MAX_NODES = 1 << 22
 MAX_INPUTS = 1 << 16
@@ -118,6 +118,7 @@ def build_op_def(node: Any, where: str) -> Any:
     if unknown:
         raise _invalid(where, f"node {node.name!r} (op {node.op}) has no attribute "
                        f"{unknown[0]!r:.60}; its attributes are {list(fields)}")
+    _check_nesting(node, where)
     try:
         values = {key: _to_graphs(value) for key, value in node.attr.items()}
         return op_class(**values)
@@ -126,6 +127,24 @@ def build_op_def(node: Any, where: str) -> Any:
     except (TypeError, ValueError) as exc:
         raise _invalid(where, f"node {node.name!r} (op {node.op}) has invalid attributes: "
                        f"{exc}") from None
+
+
+def _check_nesting(node: Any, where: str) -> None:
+    """GraphDefError if an attribute nests tuples and graphs more than MAX_DEPTH levels
+    deep (as a file may: an in-memory GraphDef could nest them without end, or contain
+    itself); checked without recursion, before anything recurses over the values."""
+    from flowgraph.io.graph_def import GraphDef
+    stack = [(value, 0) for value in node.attr.values()]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:  # the limit attrs.decode_attr applies to files
+            raise _invalid(where, f"node {node.name!r:.100} (op {node.op!r:.100}) has an "
+                           f"attribute nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, (tuple, list)):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, GraphDef):
+            stack.extend((item, depth + 1) for inner in value.node
+                         for item in getattr(inner, "attr", {}).values())
 
 
 def _to_graphs(value: Any) -> Any:

@@ -15,6 +15,7 @@ from flowgraph.graph import Operation, Tensor, _as_operation, get_default_graph
 from flowgraph.io import graph_checks
 from flowgraph.io.attrs import GraphDefError
 from flowgraph.io.graph_checks import UNBOUND_PREFIX, parse_input
+from flowgraph.ops.registry import describe_inputs
 
 __all__ = ["import_graph_def"]
 
@@ -98,8 +99,7 @@ def import_with_names(graph_def: Any, input_map: Optional[dict] = None,
             full_name = f"{prefix}/{node.name}" if prefix else node.name
             new_name = graph.unique_name(full_name)
             with graph.device(node.device) if node.device else _nothing():
-                op = graph.create_op(op_defs[i], inputs, name=new_name + "/",
-                                     control_inputs=controls)
+                op = _create_op(graph, op_defs[i], node, inputs, new_name, controls)
             if node.creation_site is not None:
                 op._site = node.creation_site
             _refine_shapes(op, node.output_shapes)
@@ -241,6 +241,19 @@ def _unbound(node: Any, text: str) -> GraphDefError:
     return GraphDefError(f"{_WHERE}: node {node.name!r} has the unbound input {text!r} (it "
                          "was exported with export_scope and its source left outside); "
                          f"map {_bound(text.lstrip('^'))!r} to a tensor with input_map")
+
+
+def _create_op(graph: Any, op_def: Any, node: Any, inputs: list, name: str,
+               controls: list) -> Operation:
+    """graph.create_op; GraphDefError (a ValueError, as TF1's import) when the node's
+    inputs do not fit its op, whatever the op's inference raised for inputs a builder
+    function would never pass (a wrong count makes some raise IndexError)."""
+    try:
+        return graph.create_op(op_def, inputs, name=name + "/", control_inputs=controls)
+    except (ValueError, TypeError, LookupError, AttributeError, ArithmeticError) as exc:
+        raise GraphDefError(f"{_WHERE}: node {node.name!r} (op {node.op}) cannot be built "
+                            f"from its {len(inputs)} input(s) "
+                            f"({describe_inputs(inputs)}): {exc}") from exc
 
 
 def _refine_shapes(op: Operation, shapes: Optional[list]) -> None:

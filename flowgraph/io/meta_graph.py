@@ -173,7 +173,7 @@ def meta_graph_from_document(document: Any, box: Any, where: str) -> MetaGraphDe
     return MetaGraphDef(
         meta_info_def=_meta_info_from_document(document.get("meta_info_def"), where),
         graph_def=graph_def,
-        saver_def=_json_data(document.get("saver_def"), f"{where}: saver_def", 0),
+        saver_def=_saver_def(document.get("saver_def"), where),
         collection_def=check_collection_def(document.get("collection_def"), node_names,
                                             where),
         signature_def=_signatures_from_document(document.get("signature_def"), where))
@@ -226,6 +226,20 @@ def _tensor_info(raw: Any, where: str) -> TensorInfo:
     if dtype is not None and (not isinstance(dtype, str) or dtype not in dtypes._BY_NAME):
         raise GraphDefError(f"{where}: unknown dtype {dtype!r:.40}")
     return TensorInfo(raw["name"], dtype, shape_from_json(raw.get("tensor_shape"), where))
+
+
+def _saver_def(raw: Any, where: str) -> Optional[dict]:
+    """The file's saver_def, checked as `Saver(saver_def=...)` will check it, so that a bad
+    one is reported when the file is read (GraphDefError), not when it is imported."""
+    from flowgraph.train.saver_def import checked_saver_def
+    value = _json_data(raw, f"{where}: saver_def", 0)
+    if value is None:
+        return None
+    try:
+        checked_saver_def(value)
+    except ValueError as exc:
+        raise GraphDefError(f"{where}: invalid saver_def: {exc}") from None
+    return value
 
 
 def _json_data(value: Any, where: str, depth: int) -> Any:

@@ -22,8 +22,12 @@ __all__ = ["CheckpointState"]
 MAX_STATE_BYTES = 16 << 20
 _STRING_FIELDS = ("model_checkpoint_path", "all_model_checkpoint_paths")
 _FLOAT_FIELDS = ("all_model_checkpoint_timestamps", "last_preserved_timestamp")
-_LINE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*:[ \t]*(.*?)[ \t]*")
-_FLOAT_RE = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?[fF]?")
+# The patterns match in linear time (no two quantifiers compete for the same characters):
+# a file of a few MB must not take minutes to reject.
+_LINE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*:[ \t]*(.*)")
+_FLOAT_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?[fF]?")
+_OCTAL_RE = re.compile(r"[0-7]{1,3}")
+_HEX_RE = re.compile(r"[0-9A-Fa-f]{1,2}")
 _SIMPLE_ESCAPES = {"n": 10, "r": 13, "t": 9, '"': 34, "'": 39, "\\": 92, "a": 7, "b": 8,
                    "f": 12, "v": 11, "?": 63}
 _WRITE_ESCAPES = {10: "\\n", 13: "\\r", 9: "\\t", 34: '\\"', 39: "\\'", 92: "\\\\"}
@@ -85,7 +89,7 @@ class CheckpointState:
             if match is None:
                 raise CheckpointStateParseError(f"line {number}: expected 'field: value', got "
                                                 f"{stripped!r:.80}")
-            field, raw = match.groups()
+            field, raw = match.group(1), match.group(2).rstrip(" \t")
             if field in _STRING_FIELDS:
                 value = _unquote(raw, number)
                 if field == "model_checkpoint_path":
@@ -131,7 +135,8 @@ def _unquote(raw: str, number: int) -> str:
         if char == quote:
             raise CheckpointStateParseError(f"line {number}: unescaped quote in string")
         if char != "\\":
-            out += char.encode("utf-8")
+            # A lone surrogate passes here and fails the strict decode below.
+            out += char.encode("utf-8", "surrogatepass")
             i += 1
             continue
         if i + 1 >= len(body):
@@ -141,14 +146,14 @@ def _unquote(raw: str, number: int) -> str:
             out.append(_SIMPLE_ESCAPES[code])
             i += 2
         elif code in "01234567":
-            digits = re.match(r"[0-7]{1,3}", body[i + 1:]).group()
+            digits = _OCTAL_RE.match(body, i + 1).group()  # no copy of the rest
             value = int(digits, 8)
             if value > 255:
                 raise CheckpointStateParseError(f"line {number}: octal escape out of range")
             out.append(value)
             i += 1 + len(digits)
         elif code in "xX":
-            digits = re.match(r"[0-9A-Fa-f]{1,2}", body[i + 2:])
+            digits = _HEX_RE.match(body, i + 2)
             if digits is None:
                 raise CheckpointStateParseError(f"line {number}: bad \\x escape")
             out.append(int(digits.group(), 16))

@@ -118,10 +118,15 @@ string = DType("string", np.object_)
 half = float16
 double = float64
 
+# An opaque value (a TensorArray's elements, a while loop's recorded iterations): held as a
+# Python object, never converted from numpy, so it is kept out of ALL_DTYPES and _BY_NUMPY.
+# Added for control flow (flowgraph.control_flow).
+variant = DType("variant", np.object_)
+
 ALL_DTYPES = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool_, string)
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({"half": float16, "float": float32, "double": float64, "int": int32,
-                 "long": int64, "str": string, "bytes": string})
+                 "long": int64, "str": string, "bytes": string, "variant": variant})
 _BY_NUMPY = {d.np: d for d in ALL_DTYPES}
 
 

@@ -150,7 +150,12 @@ def _op_gradients(op: Operation, out_grads: list, between: set, stops: set) -> l
         filled.append(g)
     # As TF1: gradients/<scope>/<op>_grad/..., so gradient nodes mirror the model's scopes.
     with op.graph.name_scope(f"{op.name}_grad"):
-        grads = list(op_def.grad(op, *filled))
+        if getattr(op_def, "grad_takes_needed", False):
+            # Rules that can skip work (control flow: a gradient per captured tensor)
+            # learn which inputs need a gradient.
+            grads = list(op_def.grad(op, *filled, needed=needed))
+        else:
+            grads = list(op_def.grad(op, *filled))
         if len(grads) != len(op.inputs):
             raise ValueError(f"The gradient rule of {op.type} returned {len(grads)} gradients "
                              f"for {len(op.inputs)} inputs (node {op.name}).")
@@ -161,7 +166,8 @@ def _op_gradients(op: Operation, out_grads: list, between: set, stops: set) -> l
 
 
 def _is_differentiable_dtype(dtype: dtypes.DType) -> bool:
-    return dtype.is_floating
+    # variant: TensorArray values carry gradients (TensorArrays of gradients) too.
+    return dtype.is_floating or dtype == dtypes.variant
 
 
 def _aggregate(grads: Optional[list]) -> Any:
@@ -177,6 +183,10 @@ def _aggregate(grads: Optional[list]) -> Any:
         from flowgraph.ops.array import concat
         return IndexedSlices(concat([g.values for g in grads], 0),
                              concat([g.indices for g in grads], 0), grads[0].dense_shape)
+    if isinstance(grads[0], Tensor) and grads[0].dtype == dtypes.variant:
+        # Gradients of TensorArray values are TensorArrays of gradients (control flow).
+        from flowgraph.ops.tensor_array_grad_ops import add_tensor_lists
+        return add_tensor_lists(grads)
     from flowgraph.ops.math import add_n
     return add_n([convert_to_tensor(g) for g in grads])
 

@@ -81,6 +81,11 @@ class Graph:
     Build into it with ``with graph.as_default():``; run it with a Session.
     """
 
+    # The graphs enclosing this one, innermost first: empty for an ordinary graph; a cond
+    # branch's or loop body's FuncGraph (flowgraph.control_flow) lists the graphs it was
+    # built inside, whose tensors it captures (see `_capture`).
+    outer_graphs: tuple = ()
+
     def __init__(self) -> None:
         self._ops: list = []
         self._ops_by_name: dict = {}
@@ -276,11 +281,9 @@ class Graph:
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified (an op "
                                f"{name or op_def.type_name!r} was being added).")
-        for t in inputs:
-            if t.graph is not self:
-                raise ValueError(f"Tensor {t.name} must be from the same graph as the other "
-                                 f"inputs of {name or op_def.type_name!r}: it belongs to "
-                                 "another Graph.")
+        if any(t.graph is not self for t in inputs):
+            inputs = [t if t.graph is self else self._capture(t, name or op_def.type_name)
+                      for t in inputs]
         with self._lock:
             if name and name.endswith("/"):
                 # A scope name (from `with name_scope(...) as scope`) is used as it is.
@@ -307,6 +310,13 @@ class Graph:
                 t._consumers.append(op)
             self._version += 1
         return op
+
+    def _capture(self, tensor: Tensor, consumer: str) -> Tensor:
+        """The tensor of this graph that stands for `tensor` of another graph, used as an
+        input of `consumer`. Ordinary graphs refuse; FuncGraphs (the branches and bodies of
+        flowgraph.control_flow) capture tensors of the graphs enclosing them."""
+        raise ValueError(f"Tensor {tensor.name} must be from the same graph as the other "
+                         f"inputs of {consumer!r}: it belongs to another Graph.")
 
     # -- lookup
     def get_operations(self) -> list:
@@ -442,6 +452,36 @@ def get_default_graph() -> Graph:
     return graph
 
 
+def building_graph(graph: Graph) -> Graph:
+    """The graph a new op on tensors of `graph` goes into: `graph` itself, unless a FuncGraph
+    built inside `graph` (a cond branch or loop body being built) is the default graph; then
+    that FuncGraph, which captures the tensors of `graph` it uses."""
+    stack = _graph_stack.get()
+    if stack:
+        top = stack[-1]
+        if top is not graph and graph in top.outer_graphs:
+            return top
+    return graph
+
+
+@contextlib.contextmanager
+def init_scope() -> Iterator[Graph]:
+    """As TF1's `tf.init_scope`: leaves the FuncGraphs being built (cond branches, loop
+    bodies) for the outermost graph, keeping the current name scope, and clears control
+    dependencies; yields that graph. Variables are created inside it, so a Variable made
+    while a loop body is built lives (and is initialized) in the outer graph."""
+    graph = get_default_graph()
+    outer = graph.outer_graphs[-1] if graph.outer_graphs else graph
+    if outer is graph:
+        with graph.control_dependencies(None):
+            yield graph
+        return
+    scope = graph.get_name_scope()
+    with outer.as_default(), outer.name_scope(f"{scope}/" if scope else None), \
+            outer.control_dependencies(None):
+        yield outer
+
+
 def reset_default_graph() -> None:
     """Replaces the global default graph with a new empty one (not inside `as_default`)."""
     if _graph_stack.get():
@@ -461,7 +501,7 @@ def _graph_of(values: Sequence[Any]) -> Graph:
     for v in values:
         graph = getattr(v, "graph", None)
         if isinstance(graph, Graph):
-            return graph
+            return building_graph(graph)
     return get_default_graph()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from flowgraph import dtypes
-from flowgraph.graph import GraphKeys, Operation, Tensor, get_default_graph
+from flowgraph.graph import GraphKeys, Operation, Tensor, get_default_graph, init_scope
 from flowgraph.ops import state
 from flowgraph.ops.constant import convert_to_tensor, identity
 from flowgraph.ops.control import group
@@ -51,11 +51,11 @@ class Variable:
         collections = list(collections)
         if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections.append(GraphKeys.TRAINABLE_VARIABLES)
-        graph = get_default_graph()
         # As TF1's init_scope: a Variable made inside control_dependencies (an optimizer's
         # slots under `with control_dependencies(update_ops)`) does not inherit them, so
-        # its initializer never needs the feeds those ops need.
-        with graph.control_dependencies(None), graph.name_scope(name or "Variable") as scope:
+        # its initializer never needs the feeds those ops need; one made while a cond branch
+        # or loop body is built goes into the outermost graph.
+        with init_scope() as graph, graph.name_scope(name or "Variable") as scope:
             if callable(initial_value):
                 with graph.name_scope("Initializer"):
                     initial_value = initial_value()

@@ -18,7 +18,13 @@ from typing import Any, ClassVar, Optional, Sequence
 import numpy as np
 
 from flowgraph import dtypes
-from flowgraph.graph import _NOT_COMPUTED, Operation, Tensor, get_default_graph
+from flowgraph.graph import (
+    _NOT_COMPUTED,
+    Operation,
+    Tensor,
+    building_graph,
+    get_default_graph,
+)
 from flowgraph.shapes import TensorShape, as_shape
 
 _REGISTRY: dict = {}
@@ -185,7 +191,7 @@ def apply_op(op_def: Op, inputs: Sequence[Tensor], name: Optional[str] = None,
     """Adds a node; returns its only output, the list of its outputs, or the Operation when
     it has none."""
     if graph is None:
-        graph = inputs[0].graph if inputs else get_default_graph()
+        graph = building_graph(inputs[0].graph) if inputs else get_default_graph()
     op = graph.create_op(op_def, inputs, name=name)
     outputs = op._outputs
     if len(outputs) == 1:
@@ -197,14 +203,14 @@ def graph_of(*values: Any) -> Any:
     """The graph of the first Tensor-like among `values`, else the default graph."""
     for value in values:
         if isinstance(value, Tensor):
-            return value.graph
+            return building_graph(value.graph)
         if isinstance(value, (list, tuple)):
             for item in value:
                 if isinstance(item, Tensor):
-                    return item.graph
+                    return building_graph(item.graph)
         to_tensor = getattr(value, "__fg_tensor__", None)
         if to_tensor is not None:
-            return to_tensor().graph
+            return building_graph(to_tensor().graph)
     return get_default_graph()
 
 

@@ -37,6 +37,10 @@ from flowgraph.api import initializers, linalg, math, random, sparse, strings, t
 from flowgraph import (contrib, data, datasets, image, io, layers, losses, nn, saved_model,
                        summary, train, viz)
 from flowgraph.image import random_crop
+from flowgraph.control_flow import (TensorArray, case, cond, foldl, foldr, map_fn, nest, scan,
+                                    while_loop)
+from flowgraph.dtypes import variant
+from flowgraph.graph import init_scope
 from flowgraph.io.csv_records import decode_csv
 from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def
 from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,

@@ -8,6 +8,7 @@ Gates i, j, f, o come from one ``[x, h] @ kernel + bias`` split in four;
 from __future__ import annotations
 
 import collections
+import numbers
 from typing import Any, Optional
 
 from flowgraph import dtypes
@@ -27,6 +28,7 @@ from flowgraph.nn.rnn_cell_impl import (
 from flowgraph.ops.array import concat, split
 from flowgraph.ops.constant import constant
 from flowgraph.ops.linalg import matmul
+from flowgraph.ops.lstm import fused_lstm_cell
 from flowgraph.ops.math import add, clip_by_value, multiply
 from flowgraph.ops.nn_basic import bias_add
 from flowgraph.ops.slicing import slice as slice_op
@@ -99,11 +101,14 @@ class BasicLSTMCell(LayerRNNCell):
         gate_inputs = matmul(concat([inputs, h], 1), self._kernel)
         gate_inputs = bias_add(gate_inputs, self._bias)
         # i = input_gate, j = new_input, f = forget_gate, o = output_gate
-        i, j, f, o = split(value=gate_inputs, num_or_size_splits=4, axis=1)
-        forget_bias = constant(self._forget_bias, dtype=f.dtype)
-        new_c = add(multiply(c, sigmoid(add(f, forget_bias))),
-                    multiply(sigmoid(i), self._activation(j)))
-        new_h = multiply(self._activation(new_c), sigmoid(o))
+        if _fusable(self._activation, self._forget_bias):
+            new_c, new_h = fused_lstm_cell(gate_inputs, c, self._forget_bias)
+        else:
+            i, j, f, o = split(value=gate_inputs, num_or_size_splits=4, axis=1)
+            forget_bias = constant(self._forget_bias, dtype=f.dtype)
+            new_c = add(multiply(c, sigmoid(add(f, forget_bias))),
+                        multiply(sigmoid(i), self._activation(j)))
+            new_h = multiply(self._activation(new_c), sigmoid(o))
         new_state = LSTMStateTuple(new_c, new_h) if self._state_is_tuple \
             else concat([new_c, new_h], 1)
         return new_h, new_state
@@ -187,6 +192,10 @@ class LSTMCell(LayerRNNCell):
             raise ValueError("Could not infer input size from inputs.get_shape()[-1]")
         lstm_matrix = matmul(concat([inputs, m_prev], 1), self._kernel)
         lstm_matrix = bias_add(lstm_matrix, self._bias)
+        plain = not self._use_peepholes and self._cell_clip is None
+        if plain and _fusable(self._activation, self._forget_bias):
+            c, m = fused_lstm_cell(lstm_matrix, c_prev, self._forget_bias)
+            return self._project(m, c)
         i, j, f, o = split(value=lstm_matrix, num_or_size_splits=4, axis=1)
         if self._use_peepholes:
             c = (sigmoid(f + self._forget_bias + self._w_f_diag * c_prev) * c_prev
@@ -199,10 +208,21 @@ class LSTMCell(LayerRNNCell):
             m = sigmoid(o + self._w_o_diag * c) * self._activation(c)
         else:
             m = sigmoid(o) * self._activation(c)
+        return self._project(m, c)
+
+    def _project(self, m: Tensor, c: Tensor) -> tuple:
+        """(output, new state) from the cell's output m before the optional projection."""
         if self._num_proj is not None:
             m = matmul(m, self._proj_kernel)
             if self._proj_clip is not None:
                 m = clip_by_value(m, -self._proj_clip, self._proj_clip)
         new_state = LSTMStateTuple(c, m) if self._state_is_tuple else concat([c, m], 1)
         return m, new_state
+
+
+def _fusable(activation: Any, forget_bias: Any) -> bool:
+    """Whether a cell step can run as one FusedLSTMCell op: tanh activations and a
+    Python-number forget bias."""
+    return activation is tanh and isinstance(forget_bias, numbers.Real) \
+        and not isinstance(forget_bias, bool)
 

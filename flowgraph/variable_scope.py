@@ -6,7 +6,7 @@ import contextlib
 from typing import Any, Callable, Iterator, Optional
 
 from flowgraph import dtypes
-from flowgraph.graph import GraphKeys, get_default_graph
+from flowgraph.graph import GraphKeys, get_default_graph, init_scope
 from flowgraph.initializers import glorot_uniform_initializer, zeros_initializer
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.shapes import as_shape
@@ -250,10 +250,12 @@ def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: A
     store.sites[name] = variable.op.creation_site
     regularizer = regularizer if regularizer is not None else scope.regularizer
     if regularizer is not None:
-        with graph.name_scope(f"{name}/Regularizer/"):
+        # In the outermost graph, as the Variable itself: a get_variable inside a loop body
+        # or cond branch must not put its regularization loss into that sub-graph.
+        with init_scope() as outer, outer.name_scope(f"{name}/Regularizer/"):
             loss = regularizer(variable)
-        if loss is not None:
-            graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+            if loss is not None:
+                outer.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
     return variable
 
 

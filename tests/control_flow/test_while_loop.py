@@ -215,3 +215,25 @@ def test_iterations_do_not_build_nodes_at_run_time():
         assert sess.run(y, {x: 0.0}) == 50.0
         assert sess.run(y, {x: 1.0}) == 51.0
     assert (len(graph.get_operations()), len(body.get_operations())) == before
+
+
+def test_regularizer_of_a_variable_made_in_a_loop_body_lives_in_the_outer_graph():
+    graph = fg.Graph()
+    with graph.as_default():
+        x = fg.placeholder(fg.float32, [3])
+
+        def body(i, acc):
+            w = fg.get_variable("w", [3], initializer=fg.constant_initializer([1.0, 2.0, 3.0]),
+                                regularizer=lambda v: 0.5 * fg.reduce_sum(v * v))
+            return i + 1, acc + w * x
+
+        _, acc = fg.while_loop(lambda i, a: i < 3, body, [0, fg.zeros([3])])
+        losses = fg.get_collection(fg.GraphKeys.REGULARIZATION_LOSSES)
+        assert [loss.graph for loss in losses] == [graph]
+        (d_w,) = fg.gradients(fg.losses.get_regularization_loss(), fg.trainable_variables())
+        with fg.Session() as sess:
+            sess.run(fg.global_variables_initializer())
+            got_acc, got_loss, got_dw = sess.run([acc, losses[0], d_w], {x: [1, 1, 2]})
+    np.testing.assert_allclose(got_acc, [3.0, 6.0, 18.0])
+    np.testing.assert_allclose(got_loss, 0.5 * (1 + 4 + 9))
+    np.testing.assert_allclose(got_dw, [1.0, 2.0, 3.0])

@@ -21,6 +21,10 @@ def demo(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the `flowgraph` console script and `python -m flowgraph`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["tf1"]:  # the script's own arguments must reach it untouched
+        from flowgraph.tf1 import main as tf1_main
+        return tf1_main(argv[1:])
     parser = argparse.ArgumentParser(prog="flowgraph", description="flowgraph command line")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="train an MLP on the embedded MNIST data")
@@ -32,6 +36,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "run", help="run a saved model's signature on .npy inputs"))
     add_inspect_arguments(commands.add_parser(
         "inspect", help="summarize a graph file, checkpoint or saved model"))
+    commands.add_parser("tf1", help="run a TensorFlow 1.x script on flowgraph: "
+                        "flowgraph tf1 SCRIPT.py [ARGS...]")
     viz_parser = commands.add_parser("viz", help="draw a saved graph as an image")
     viz_parser.add_argument("graph_file", help="a graph, meta graph or saved model")
     viz_parser.add_argument("-o", "--output", required=True,

@@ -61,6 +61,7 @@ from flowgraph.nn.losses import (  # noqa: E402,F401
     weighted_cross_entropy_with_logits,
 )
 from flowgraph.nn.normalization import (  # noqa: E402,F401
+    batch_norm_with_global_normalization,
     batch_normalization,
     l2_normalize,
     layer_normalization,

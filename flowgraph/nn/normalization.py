@@ -18,7 +18,8 @@ from flowgraph.ops.reduce import reduce_mean, reduce_sum
 from flowgraph.ops.reduce_axes import lookup_pair
 from flowgraph.ops.unary import negative, rsqrt, square
 
-__all__ = ["batch_normalization", "l2_normalize", "layer_normalization"]
+__all__ = ["batch_normalization", "batch_norm_with_global_normalization", "l2_normalize",
+           "layer_normalization"]
 
 
 def _as_dtype_of(t: Tensor, like: Tensor) -> Tensor:
@@ -86,3 +87,27 @@ def layer_normalization(x: Any, axis: Any = -1, epsilon: float = 1e-12,
         centered = subtract(x, mean)
         variance = reduce_mean(square(centered), axis, keepdims=True)
         return multiply(centered, rsqrt(add(variance, epsilon)), name=scope)
+
+
+def batch_norm_with_global_normalization(t: Any = None, m: Any = None, v: Any = None,
+                                         beta: Any = None, gamma: Any = None,
+                                         variance_epsilon: Any = None,
+                                         scale_after_normalization: Any = None,
+                                         name: Optional[str] = None, input: Any = None,
+                                         mean: Any = None, variance: Any = None) -> Tensor:
+    """TF1's older batch normalization with the arguments in its order: ``(t - m) /
+    sqrt(v + variance_epsilon) * gamma + beta``, `gamma` used only when
+    `scale_after_normalization`. `input`, `mean` and `variance` are TF1's aliases of `t`,
+    `m` and `v`."""
+    t = input if t is None else t
+    m = mean if m is None else m
+    v = variance if v is None else v
+    missing = [n for n, val in (("t", t), ("m", m), ("v", v), ("beta", beta),
+                                ("variance_epsilon", variance_epsilon),
+                                ("scale_after_normalization", scale_after_normalization))
+               if val is None]
+    if missing:
+        raise TypeError(f"batch_norm_with_global_normalization() missing arguments: "
+                        f"{', '.join(missing)}")
+    return batch_normalization(t, m, v, beta, gamma if scale_after_normalization else None,
+                               variance_epsilon, name=name or "batchnorm")

@@ -253,7 +253,8 @@ class Saver:
         if not self._is_empty:
             values = self._values(state)
             if save_path_parent and not os.path.isdir(save_path_parent):
-                raise ValueError(f"Parent directory of {save_path} doesn't exist, can't save.")
+                # As TF1's V2 checkpoint writer: a missing folder is created.
+                os.makedirs(save_path_parent, exist_ok=True)
             write_checkpoint(checkpoint_file, values)
         if write_meta_graph:
             with sess.graph.as_default():

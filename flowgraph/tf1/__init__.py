@@ -16,9 +16,10 @@ import sys
 import traceback
 from typing import Optional, Sequence
 
-from flowgraph.tf1.alias import TF1_VERSION, AliasModule, TF1SymbolError, install
+from flowgraph.tf1.alias import TF1_VERSION, AliasModule, TF1SymbolError, install, uninstall
 
-__all__ = ["install", "run_script", "main", "TF1SymbolError", "AliasModule", "TF1_VERSION"]
+__all__ = ["install", "uninstall", "run_script", "main", "TF1SymbolError", "AliasModule",
+           "TF1_VERSION"]
 
 USAGE = "usage: flowgraph tf1 SCRIPT.py [ARGS...]  (runs a TensorFlow 1.x script on flowgraph)"
 

@@ -171,3 +171,12 @@ def install() -> AliasModule:
     sys.modules["tensorflow.compat.v1"] = root
     sys.meta_path.insert(0, AliasFinder(root))
     return root
+
+
+def uninstall() -> None:
+    """Removes the alias tree from `sys.modules` and its finder from `sys.meta_path`."""
+    for name in [n for n, m in sys.modules.items()
+                 if (n == "tensorflow" or n.startswith("tensorflow."))
+                 and isinstance(m, AliasModule)]:
+        del sys.modules[name]
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, AliasFinder)]

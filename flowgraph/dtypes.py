@@ -34,6 +34,10 @@ class DType:
         return self._np.kind in "iu"
 
     @property
+    def is_complex(self) -> bool:
+        return self._np.kind == "c"
+
+    @property
     def is_unsigned(self) -> bool:
         return self._np.kind == "u"
 

@@ -61,3 +61,4 @@ from flowgraph.ops.reorder import invert_permutation  # noqa: F401
 from flowgraph.ops.softmax import log_softmax, softmax  # noqa: F401
 from flowgraph.ops.erf import erf, erfc  # noqa: F401
 from flowgraph.nn.normalization import l2_normalize  # noqa: F401
+from flowgraph.ops.composites_tf1 import accumulate_n, log_sigmoid  # noqa: F401

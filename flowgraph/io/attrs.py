@@ -130,8 +130,10 @@ def _encode_generic(value: Any, encoder: Encoder, path: str, depth: int) -> dict
     if isinstance(value, GraphDef):
         return {"graph": graph_def_to_document(value, encoder, prefix=f"{path}/",
                                                depth=depth + 1)}
+    hint = (": graph files hold data, never Python code, so a graph with py_func ops "
+            "cannot be saved (save the model without them)") if callable(value) else ""
     raise TypeError(f"{path}: cannot store an attribute value of type "
-                    f"{type(value).__name__} ({value!r:.80}) in a graph file")
+                    f"{type(value).__name__} ({value!r:.80}) in a graph file{hint}")
 
 
 def shape_to_json(shape: TensorShape) -> Optional[list]:

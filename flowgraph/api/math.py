@@ -62,3 +62,10 @@ from flowgraph.ops.softmax import log_softmax, softmax  # noqa: F401
 from flowgraph.ops.erf import erf, erfc  # noqa: F401
 from flowgraph.nn.normalization import l2_normalize  # noqa: F401
 from flowgraph.ops.composites_tf1 import accumulate_n, log_sigmoid  # noqa: F401
+from flowgraph.ops.partition import unique  # noqa: F401
+from flowgraph.ops.segment_sorted import (  # noqa: F401
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_sum,
+)

@@ -29,6 +29,7 @@ from flowgraph.runtime.config import (ConfigProto, GPUOptions, GraphOptions, Run
 from flowgraph.runtime.session import InteractiveSession, Session
 from flowgraph.shapes import Dimension, TensorShape, dimension_value
 from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue
+from flowgraph.template import make_template
 from flowgraph.variable_scope import *  # noqa: F401,F403
 from flowgraph.variables import *  # noqa: F401,F403
 

@@ -16,7 +16,8 @@ __all__ = ["Variable", "global_variables_initializer", "variables_initializer",
            "local_variables_initializer", "global_variables", "local_variables",
            "trainable_variables", "model_variables", "moving_average_variables",
            "all_variables", "initialize_all_variables", "report_uninitialized_variables",
-           "is_variable_initialized", "assert_variables_initialized"]
+           "is_variable_initialized", "assert_variables_initialized", "tables_initializer",
+           "initialize_all_tables"]
 
 
 class Variable:
@@ -364,6 +365,16 @@ def initialize_all_variables() -> Operation:
 def local_variables_initializer() -> Operation:
     """An op that initializes every local Variable (metrics, epoch counters)."""
     return variables_initializer(local_variables())
+
+
+def tables_initializer(name: str = "init_all_tables") -> Operation:
+    """An op running every initializer in the TABLE_INITIALIZERS collection, as TF1's
+    `tf.tables_initializer` (a no-op when the graph has none: flowgraph's vocabulary
+    lookups need no separate initialization)."""
+    return group(*get_default_graph().get_collection(GraphKeys.TABLE_INITIALIZERS), name=name)
+
+
+initialize_all_tables = tables_initializer
 
 
 def is_variable_initialized(variable: Variable) -> Tensor:

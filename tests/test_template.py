@@ -11,7 +11,7 @@ def test_template_calls_share_the_first_calls_variables():
     graph = fg.Graph()
     with graph.as_default():
         def scale(x, units):
-            w = fg.get_variable("w", [2, units], initializer=fg.constant_initializer(2.0))
+            w = fg.get_variable("w", [2, units], fg.float64, fg.constant_initializer(2.0))
             return fg.matmul(x, w)
 
         template = fg.make_template("scale", scale, units=3)

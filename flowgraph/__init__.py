@@ -35,8 +35,8 @@ from flowgraph.variables import *  # noqa: F401,F403
 
 # TF1's sub-namespaces and the libraries built on the core.
 from flowgraph.api import initializers, linalg, math, random, sparse, strings, test
-from flowgraph import (contrib, data, datasets, image, io, layers, losses, nn, onnx,
-                       saved_model, summary, train, viz)
+from flowgraph import (contrib, data, datasets, estimator, feature_column, image, io, layers,
+                       losses, metrics, nn, onnx, saved_model, summary, train, viz)
 from flowgraph.image import random_crop
 from flowgraph.control_flow import (TensorArray, case, cond, foldl, foldr, map_fn, nest, scan,
                                     while_loop)

@@ -69,3 +69,4 @@ from flowgraph.ops.segment_sorted import (  # noqa: F401
     segment_min,
     segment_sum,
 )
+from flowgraph.ops.segment import unsorted_segment_sum  # noqa: F401

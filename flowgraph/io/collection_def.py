@@ -73,6 +73,10 @@ def _entry_of(item: Any, prefix: str) -> Optional[dict]:
             return None
         return {"kind": "variable", "name": variable_def["variable_name"],
                 "variable_def": variable_def}
+    if callable(getattr(item, "as_saver_def", None)) and callable(getattr(item, "restore", None)):
+        # A Saver (e.g. in the `savers` collection a Scaffold fills): the meta graph already
+        # holds its SaverDef, so it is left out quietly rather than warned about.
+        return None
     if isinstance(item, (bool, np.bool_)):
         return {"kind": "bool", "value": bool(item)}
     if isinstance(item, (int, np.integer)):

@@ -30,7 +30,7 @@ __all__ = ["load", "maybe_saved_model_directory", "contains_saved_model", "Saved
 def maybe_saved_model_directory(export_dir: Any) -> bool:
     """Whether `export_dir` holds a saved model file (`saved_model.fgm` or `.json`)."""
     try:
-        return saved_model_path(os.fspath(export_dir)) is not None
+        return saved_model_path(os.fsdecode(export_dir)) is not None
     except TypeError:
         return False
 
@@ -47,7 +47,8 @@ class SavedModelLoader:
     """Loads the meta graphs of a saved model (TF1's `SavedModelLoader`)."""
 
     def __init__(self, export_dir: Any) -> None:
-        self._export_dir = os.fspath(export_dir)
+        # bytes too, as TF1 (Estimator.export_saved_model returns the folder as bytes).
+        self._export_dir = os.fsdecode(export_dir)
         self._variables_path = get_variables_path(self._export_dir)
         self._saved_model = parse_saved_model(self._export_dir)
 

@@ -5,6 +5,20 @@ from flowgraph.io.graph_files import write_graph  # noqa: F401
 from flowgraph.io.meta_graph import export_meta_graph, import_meta_graph  # noqa: F401
 from flowgraph.train.adagrad import AdagradOptimizer
 from flowgraph.train.adam import AdamOptimizer
+from flowgraph.train.basic_session_run_hooks import (
+    CheckpointSaverHook,
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    GlobalStepWaiterHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    SecondOrStepTimer,
+    StepCounterHook,
+    StopAtStepHook,
+    SummarySaverHook,
+)
 from flowgraph.train.checkpoint_management import (
     CheckpointState,
     checkpoint_exists,
@@ -15,8 +29,10 @@ from flowgraph.train.checkpoint_management import (
     remove_checkpoint,
     update_checkpoint_state,
 )
+from flowgraph.train.coordinator import Coordinator
 from flowgraph.train.ftrl import FtrlOptimizer
 from flowgraph.train.gradient_descent import GradientDescentOptimizer
+from flowgraph.train.input_feeders import start_queue_runners
 from flowgraph.train.learning_rate_decay import (
     cosine_decay,
     cosine_decay_restarts,
@@ -28,6 +44,15 @@ from flowgraph.train.learning_rate_decay import (
     polynomial_decay,
 )
 from flowgraph.train.momentum import MomentumOptimizer
+from flowgraph.train.monitored_session import (
+    ChiefSessionCreator,
+    MonitoredSession,
+    MonitoredTrainingSession,
+    Scaffold,
+    SessionCreator,
+    SingularMonitoredSession,
+    WorkerSessionCreator,
+)
 from flowgraph.train.moving_averages import ExponentialMovingAverage
 from flowgraph.train.optimizer import Optimizer
 from flowgraph.train.reader import (
@@ -38,6 +63,13 @@ from flowgraph.train.reader import (
 )
 from flowgraph.train.rmsprop import RMSPropOptimizer
 from flowgraph.train.saver import Saver, SaverDef
+from flowgraph.train.session_manager import SessionManager
+from flowgraph.train.session_run_hook import (
+    SessionRunArgs,
+    SessionRunContext,
+    SessionRunHook,
+    SessionRunValues,
+)
 from flowgraph.train.training_util import (
     assert_global_step,
     create_global_step,
@@ -59,4 +91,12 @@ __all__ = [
     "list_variables", "load_variable", "load_checkpoint", "NewCheckpointReader",
     "update_checkpoint_state", "generate_checkpoint_state_proto", "CheckpointState",
     "get_checkpoint_mtimes", "remove_checkpoint",
+    # Monitored sessions and their hooks.
+    "MonitoredSession", "MonitoredTrainingSession", "SingularMonitoredSession", "Scaffold",
+    "SessionCreator", "ChiefSessionCreator", "WorkerSessionCreator", "SessionManager",
+    "Coordinator", "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
+    "StopAtStepHook", "LoggingTensorHook", "CheckpointSaverHook", "CheckpointSaverListener",
+    "SummarySaverHook", "StepCounterHook", "NanTensorHook", "NanLossDuringTrainingError",
+    "FeedFnHook", "GlobalStepWaiterHook", "FinalOpsHook", "SecondOrStepTimer",
+    "start_queue_runners",
 ]

@@ -146,6 +146,8 @@ container.write(folder + "/results.fg", "results", {}, results)
 def test_saved_graphs_run_identically_in_a_fresh_process(tmp_path):
     entries, tensors, expected = [], {}, {}
     for i, case in enumerate(CASES):
+        if case.op_type in HOLD_CODE:
+            continue  # cannot be saved (checked in round_trip)
         graph, feeds, fetches, init = build_case(case)
         key = f"case{i}"
         want = run_graph(graph, feeds, fetches, init, case.inputs)

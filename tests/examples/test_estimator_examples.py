@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -55,3 +57,11 @@ def test_wide_and_deep_example():
     linear = _number(r"linear accuracy: ([\d.]+)", out)
     combined = _number(r"wide and deep accuracy: ([\d.]+)", out)
     assert linear < 0.7 and combined > 0.9
+
+
+def test_wide_and_deep_regressor_example():
+    out = _run("wide_and_deep_regressor.py", "--steps", "400")
+    linear = _number(r"linear mean squared error: ([\d.]+)", out)
+    combined = _number(r"wide and deep mean squared error: ([\d.]+)", out)
+    assert combined < 0.02 and combined < linear / 5
+    assert abs(_number(r"prediction at \(0.5, 0.5\): ([-\d.]+)", out) - (1 + np.sin(1.5))) < 0.1

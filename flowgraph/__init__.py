@@ -44,6 +44,9 @@ from flowgraph.dtypes import variant
 from flowgraph.graph import init_scope
 from flowgraph.io.csv_records import decode_csv
 from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def
+from flowgraph.io.example_parsing import parse_example, parse_single_example
+from flowgraph.io.example_spec import FixedLenFeature, FixedLenSequenceFeature, VarLenFeature
+from flowgraph import python_io
 from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,
                                SummaryMetadata, TaggedRunMetadata)
 
@@ -58,3 +61,11 @@ class _Compat:
 
 
 compat = _Compat(__import__(__name__))
+
+# --- TF1 names added by the fidelity pass ---
+from flowgraph.api import debugging  # noqa: E402
+from flowgraph.api.tf1_misc import *  # noqa: E402,F401,F403 - v1/v2 switches, is_tensor, ...
+from flowgraph.gradient_registry import (NoGradient, NotDifferentiable,  # noqa: E402
+                                         RegisterGradient, custom_gradient, no_gradient)
+from flowgraph.tf1 import app, flags, gfile  # noqa: E402 - tf.app, tf.flags, tf.gfile
+from flowgraph.tf1 import tf_logging as logging  # noqa: E402 - tf.logging

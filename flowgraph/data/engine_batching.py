@@ -41,7 +41,8 @@ def _stack_sparse(values: list, index: int) -> SparseTensorValue:
                                           f"different ranks in component {index}")
     dense = np.max(np.stack([np.asarray(v.dense_shape, np.int64) for v in values]), axis=0)
     indices = [np.concatenate([np.full((len(v.indices), 1), i, np.int64),
-                               np.asarray(v.indices, np.int64).reshape(len(v.indices), -1)],
+                               np.asarray(v.indices, np.int64).reshape(len(v.indices),
+                                                                         len(v.dense_shape))],
                               axis=1) for i, v in enumerate(values)]
     return SparseTensorValue(np.concatenate(indices, axis=0),
                              np.concatenate([np.asarray(v.values) for v in values]),

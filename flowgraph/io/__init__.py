@@ -19,6 +19,12 @@ _EXPORTS = {
     "import_meta_graph": "meta_graph", "read_meta_graph_file": "meta_graph",
     "write_graph": "graph_files", "load_graph_file": "graph_files",
     "read_graph_def": "graph_files", "decode_csv": "csv_records",
+    # tf.Example parsing and TFRecord files.
+    "FixedLenFeature": "example_spec", "VarLenFeature": "example_spec",
+    "FixedLenSequenceFeature": "example_spec", "parse_example": "example_parsing",
+    "parse_single_example": "example_parsing", "decode_raw": "example_parsing",
+    "TFRecordWriter": "tf_record", "TFRecordOptions": "tf_record",
+    "TFRecordCompressionType": "tf_record", "tf_record_iterator": "tf_record",
 }
 
 __all__ = sorted(_EXPORTS)

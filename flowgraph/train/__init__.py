@@ -100,3 +100,30 @@ __all__ = [
     "FeedFnHook", "GlobalStepWaiterHook", "FinalOpsHook", "SecondOrStepTimer",
     "start_queue_runners",
 ]
+
+# tf.train.Example and its relatives (protobuf-compatible messages, flowgraph.io.example_proto).
+from flowgraph.io.example_proto import (  # noqa: E402
+    BytesList,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SequenceExample,
+)
+
+__all__ += ["Example", "Features", "Feature", "BytesList", "FloatList", "Int64List",
+            "SequenceExample", "FeatureList", "FeatureLists"]
+
+# Optimizers added by the TF1 fidelity pass.
+from flowgraph.train.adadelta import AdadeltaOptimizer  # noqa: E402
+from flowgraph.train.proximal import (  # noqa: E402
+    AdagradDAOptimizer,
+    ProximalAdagradOptimizer,
+    ProximalGradientDescentOptimizer,
+)
+
+__all__ += ["AdadeltaOptimizer", "AdagradDAOptimizer", "ProximalAdagradOptimizer",
+            "ProximalGradientDescentOptimizer"]

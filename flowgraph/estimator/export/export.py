@@ -150,13 +150,6 @@ def build_parsing_serving_input_receiver_fn(feature_spec: dict,
 
 
 def _parse_example_fn() -> Callable:
-    import flowgraph
+    from flowgraph.io.example_parsing import parse_example
 
-    for module in (flowgraph, getattr(flowgraph, "io", None),
-                   getattr(flowgraph, "feature_column", None)):
-        fn = getattr(module, "parse_example", None)
-        if fn is not None:
-            return fn
-    raise NotImplementedError("build_parsing_serving_input_receiver_fn needs "
-                              "fg.io.parse_example, which this flowgraph build does not have; "
-                              "use build_raw_serving_input_receiver_fn instead.")
+    return parse_example

@@ -1,6 +1,6 @@
 """`fg.contrib`: the parts of TF1's `tf.contrib` that TF1 scripts commonly use
 (`fg.contrib.rnn`, `fg.contrib.layers`, `fg.contrib.estimator`'s heads, `fg.contrib.predictor`)."""
 
-from flowgraph.contrib import estimator, layers, predictor, rnn  # noqa: F401
+from flowgraph.contrib import estimator, feature_column, layers, predictor, rnn  # noqa: F401
 
-__all__ = ["estimator", "layers", "predictor", "rnn"]
+__all__ = ["estimator", "feature_column", "layers", "predictor", "rnn"]

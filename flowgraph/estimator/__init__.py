@@ -30,6 +30,7 @@ from flowgraph.train.basic_session_run_hooks import (
     StopAtStepHook,
     SummarySaverHook,
 )
+from flowgraph.train.profiler_hook import ProfilerHook
 from flowgraph.train.session_run_hook import (
     SessionRunArgs,
     SessionRunContext,
@@ -45,7 +46,7 @@ __all__ = [
     "CheckpointSaverHook", "CheckpointSaverListener", "FeedFnHook", "FinalOpsHook",
     "GlobalStepWaiterHook", "LoggingTensorHook", "NanLossDuringTrainingError",
     "NanTensorHook", "SecondOrStepTimer", "StepCounterHook", "StopAtStepHook",
-    "SummarySaverHook",
+    "SummarySaverHook", "ProfilerHook",
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -78,3 +79,9 @@ __all__ += ["BaselineClassifier", "BaselineEstimator", "BaselineRegressor", "DNN
             "DNNEstimator", "DNNRegressor", "DNNLinearCombinedClassifier",
             "DNNLinearCombinedEstimator", "DNNLinearCombinedRegressor", "LinearClassifier",
             "LinearEstimator", "LinearRegressor"]
+from flowgraph.estimator.canned.parsing_utils import (  # noqa: E402
+    classifier_parse_example_spec,
+    regressor_parse_example_spec,
+)
+
+__all__ += ["classifier_parse_example_spec", "regressor_parse_example_spec"]

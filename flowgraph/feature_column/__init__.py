@@ -11,7 +11,9 @@ Describe how raw features become model input, then build the input with `input_l
 
 Names, variable names, defaults, ordering (by column name) and hash bucket ids follow
 TF1 r1.15. For boosted trees, `flowgraph.feature_column.bucket_ids` turns bucketized and
-indicator columns into dense integer bucket ids.
+indicator columns into dense integer bucket ids. The ``sequence_*`` columns feed
+`flowgraph.feature_column.sequence.sequence_input_layer` (TF1's
+``tf.contrib.feature_column.sequence_input_layer``).
 """
 
 from flowgraph.feature_column.categorical import (
@@ -24,6 +26,13 @@ from flowgraph.feature_column.crossed import crossed_column, weighted_categorica
 from flowgraph.feature_column.dense import embedding_column, indicator_column
 from flowgraph.feature_column.layers import input_layer, linear_model, make_parse_example_spec
 from flowgraph.feature_column.numeric import bucketized_column, numeric_column
+from flowgraph.feature_column.sequence import (
+    sequence_categorical_column_with_hash_bucket,
+    sequence_categorical_column_with_identity,
+    sequence_categorical_column_with_vocabulary_file,
+    sequence_categorical_column_with_vocabulary_list,
+    sequence_numeric_column,
+)
 from flowgraph.feature_column.shared import shared_embedding_columns
 
 __all__ = [
@@ -39,6 +48,11 @@ __all__ = [
     "linear_model",
     "make_parse_example_spec",
     "numeric_column",
+    "sequence_categorical_column_with_hash_bucket",
+    "sequence_categorical_column_with_identity",
+    "sequence_categorical_column_with_vocabulary_file",
+    "sequence_categorical_column_with_vocabulary_list",
+    "sequence_numeric_column",
     "shared_embedding_columns",
     "weighted_categorical_column",
 ]

@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 
 from flowgraph import dtypes
 from flowgraph.feature_column.base import _CategoricalColumn, _DenseColumn
-from flowgraph.feature_column.embedding_ops import COMBINERS, safe_embedding_lookup_sparse
+from flowgraph.feature_column.embedding_ops import safe_embedding_lookup_sparse
 from flowgraph.shapes import TensorShape
 
 
@@ -32,26 +32,62 @@ class IndicatorColumn(_DenseColumn, collections.namedtuple(
         return TensorShape([1, self.categorical_column._num_buckets])
 
     def _transform_feature(self, inputs: Any) -> Any:
-        from flowgraph.ops.cast import cast
-        from flowgraph.ops.masking import one_hot
-        from flowgraph.ops.math import multiply
-        from flowgraph.ops.segment import unsorted_segment_sum
-        from flowgraph.ops.shape_ops import expand_dims
         pair = self.categorical_column._get_sparse_tensors(inputs)
-        ids, weights = pair.id_tensor, pair.weight_tensor
-        # Ids < 0 (unknown keys) set no bucket: one_hot gives them an all-zero row.
-        hot = one_hot(ids.values, depth=self.categorical_column._num_buckets, on_value=1.0,
-                      off_value=0.0)
-        if weights is not None:
-            w = weights.values
-            if w.dtype != dtypes.float32:
-                w = cast(w, dtypes.float32)
-            hot = multiply(hot, expand_dims(w, -1))
-        return unsorted_segment_sum(hot, ids.indices[:, 0], ids.dense_shape[0])
+        return multi_hot(pair.id_tensor, pair.weight_tensor,
+                         self.categorical_column._num_buckets)
 
     def _get_dense_tensor(self, inputs: Any, weight_collections: Any = None,
                           trainable: Any = None) -> Any:
+        _refuse_sequence_column("indicator_column", self)
         return inputs.get(self)
+
+    def _get_sequence_dense_tensor(self, inputs: Any, weight_collections: Any = None,
+                                   trainable: Any = None) -> Any:
+        """``([batch, T, num_buckets], sequence_length)`` over a sequence column."""
+        from flowgraph.feature_column.sequence import sequence_indicator
+        _need_sequence_column("indicator_column", self)
+        return sequence_indicator(self, inputs)
+
+
+def multi_hot(ids: Any, weights: Any, num_buckets: int) -> Any:
+    """[rows, num_buckets] float32: per row of the [rows, k] ids, the count of each id (or
+    the sum of its weights); ids < 0 set nothing."""
+    from flowgraph.ops.cast import cast
+    from flowgraph.ops.masking import one_hot
+    from flowgraph.ops.math import multiply
+    from flowgraph.ops.segment import unsorted_segment_sum
+    from flowgraph.ops.shape_ops import expand_dims
+    # Ids < 0 (unknown keys) set no bucket: one_hot gives them an all-zero row.
+    hot = one_hot(ids.values, depth=num_buckets, on_value=1.0, off_value=0.0)
+    if weights is not None:
+        w = weights.values
+        if w.dtype != dtypes.float32:
+            w = cast(w, dtypes.float32)
+        hot = multiply(hot, expand_dims(w, -1))
+    return unsorted_segment_sum(hot, ids.indices[:, 0], ids.dense_shape[0])
+
+
+def _is_sequence(column: Any) -> bool:
+    from flowgraph.feature_column.sequence import SequenceCategoricalColumn
+    return isinstance(column.categorical_column, SequenceCategoricalColumn)
+
+
+def _refuse_sequence_column(kind: str, column: Any) -> None:
+    if _is_sequence(column):
+        raise ValueError(f"In {kind}: {column.name}. categorical_column must not be of type "
+                         f"_SequenceCategoricalColumn. Suggested fix A: If you wish to use "
+                         f"input_layer, use a non-sequence categorical_column_with_*. "
+                         f"Suggested fix B: If you wish to create sequence input, use "
+                         f"sequence_input_layer instead of input_layer. Given (type "
+                         f"{type(column.categorical_column)}): {column.categorical_column}")
+
+
+def _need_sequence_column(kind: str, column: Any) -> None:
+    if not _is_sequence(column):
+        raise ValueError(f"In {kind}: {column.name}. categorical_column must be of type "
+                         f"_SequenceCategoricalColumn to use sequence_input_layer. Suggested "
+                         f"fix: Use one of sequence_categorical_column_with_*. Given (type "
+                         f"{type(column.categorical_column)}): {column.categorical_column}")
 
 
 def indicator_column(categorical_column: Any) -> IndicatorColumn:
@@ -68,7 +104,8 @@ def indicator_column(categorical_column: Any) -> IndicatorColumn:
 class EmbeddingColumn(_DenseColumn, collections.namedtuple(
         "EmbeddingColumn",
         ["categorical_column", "dimension", "combiner", "initializer", "ckpt_to_load_from",
-         "tensor_name_in_ckpt", "max_norm", "trainable"])):
+         "tensor_name_in_ckpt", "max_norm", "trainable", "use_safe_embedding_lookup"],
+        defaults=(True,))):
     """A learned [num_buckets, dimension] table; each example gets the combination of the
     rows of its ids."""
 
@@ -89,16 +126,27 @@ class EmbeddingColumn(_DenseColumn, collections.namedtuple(
 
     def _get_dense_tensor(self, inputs: Any, weight_collections: Any = None,
                           trainable: Any = None) -> Any:
+        _refuse_sequence_column("embedding_column", self)
         pair = self.categorical_column._get_sparse_tensors(
             inputs, weight_collections=weight_collections, trainable=trainable)
-        creator = EmbeddingTableCreator(
-            (self.categorical_column._num_buckets, self.dimension), self.initializer,
-            self.trainable, self.ckpt_to_load_from, self.tensor_name_in_ckpt, self.name)
-        table = creator(weight_collections=weight_collections, trainable=trainable)
+        table = self._embedding_table(weight_collections, trainable)
         return safe_embedding_lookup_sparse(table, pair.id_tensor, pair.weight_tensor,
                                             combiner=self.combiner,
                                             name=f"{self.name}_weights",
                                             max_norm=self.max_norm)
+
+    def _get_sequence_dense_tensor(self, inputs: Any, weight_collections: Any = None,
+                                   trainable: Any = None) -> Any:
+        """``([batch, T, dimension], sequence_length)`` over a sequence column."""
+        from flowgraph.feature_column.sequence import sequence_embedding
+        _need_sequence_column("embedding_column", self)
+        return sequence_embedding(self, inputs, weight_collections, trainable)
+
+    def _embedding_table(self, weight_collections: Any, trainable: Any) -> Any:
+        creator = EmbeddingTableCreator(
+            (self.categorical_column._num_buckets, self.dimension), self.initializer,
+            self.trainable, self.ckpt_to_load_from, self.tensor_name_in_ckpt, self.name)
+        return creator(weight_collections=weight_collections, trainable=trainable)
 
 
 class EmbeddingTableCreator:
@@ -150,9 +198,8 @@ def check_embedding_args(dimension: Any, combiner: str, initializer: Any,
     if initializer is not None and not callable(initializer):
         raise ValueError(f"initializer must be callable if specified. Embedding of column_name: "
                          f"{initializer}")
-    if combiner not in COMBINERS:
-        raise ValueError(f'combiner must be one of "mean", "sqrtn" or "sum", got '
-                         f"{combiner!r}")
+    # As TF1, `combiner` is checked when the column is looked up (safe_embedding_lookup_sparse
+    # raises ValueError there), not here.
 
 
 def default_embedding_initializer(dimension: int) -> Any:
@@ -165,12 +212,14 @@ def embedding_column(categorical_column: Any, dimension: int, combiner: str = "m
                      initializer: Optional[Callable] = None,
                      ckpt_to_load_from: Optional[str] = None,
                      tensor_name_in_ckpt: Optional[str] = None, max_norm: Any = None,
-                     trainable: bool = True) -> EmbeddingColumn:
+                     trainable: bool = True,
+                     use_safe_embedding_lookup: bool = True) -> EmbeddingColumn:
     """A dense embedding of a categorical column: a [num_buckets, dimension] variable
     ``<scope>/<name>/embedding_weights`` whose rows for an example's ids are combined by
     `combiner` ("mean", "sqrtn" or "sum"; ids of -1 are ignored, rows without ids give
     zeros). The default initializer is truncated normal with stddev 1 / sqrt(dimension).
-    The name is ``"<column>_embedding"``.
+    The name is ``"<column>_embedding"``. `use_safe_embedding_lookup` is accepted as TF's
+    (flowgraph's lookup always drops invalid ids and fills empty rows with zeros).
 
     >>> color = fg.feature_column.categorical_column_with_identity("color", 5)
     >>> color_emb = fg.feature_column.embedding_column(color, dimension=3)
@@ -183,7 +232,8 @@ def embedding_column(categorical_column: Any, dimension: int, combiner: str = "m
     if initializer is None:
         initializer = default_embedding_initializer(dimension)
     return EmbeddingColumn(categorical_column, dimension, combiner, initializer,
-                           ckpt_to_load_from, tensor_name_in_ckpt, max_norm, trainable)
+                           ckpt_to_load_from, tensor_name_in_ckpt, max_norm, trainable,
+                           use_safe_embedding_lookup)
 
 
 _IndicatorColumn = IndicatorColumn  # TF1's v1 class names

@@ -54,8 +54,7 @@ def _flatten_to_batch(tensor: Any, column: Any) -> Any:
     from flowgraph.ops.shape_ops import reshape, shape
     num_elements = column._variable_shape.num_elements()
     dims = tensor.shape.as_tuple()
-    if dims is not None and len(dims) == 2 and dims[1] == num_elements:
-        return tensor
+    # Always a Reshape, as TF1 (``input_layer/<column>/Reshape:0``).
     if dims is not None and dims[0] is not None:
         return reshape(tensor, (dims[0], num_elements))
     return reshape(tensor, stack([shape(tensor)[0], num_elements]))
@@ -139,9 +138,8 @@ def linear_model(features: Any, feature_columns: Any, units: int = 1,
     [units] start at zero. `cols_to_vars` is filled with {column: [weights]} and
     {"bias": [bias_weights]}.
     """
-    from flowgraph.feature_column.embedding_ops import safe_embedding_lookup_sparse
+    from flowgraph.graph import get_collection, name_scope
     from flowgraph.initializers import zeros_initializer
-    from flowgraph.ops.linalg import matmul
     from flowgraph.ops.math import add_n
     from flowgraph.ops.nn_basic import bias_add
     from flowgraph.variable_scope import get_variable, variable_scope
@@ -150,40 +148,30 @@ def linear_model(features: Any, feature_columns: Any, units: int = 1,
         if not isinstance(column, (_DenseColumn, _CategoricalColumn)):
             raise ValueError(f"Items of feature_columns must be either a _DenseColumn or "
                              f"_CategoricalColumn. Given: {column}")
-    if sparse_combiner not in ("sum", "mean", "sqrtn"):
-        raise ValueError(f'sparse_combiner must be one of "mean", "sqrtn" or "sum", got '
-                         f"{sparse_combiner!r}")
+    # As TF1, `sparse_combiner` is checked where a categorical column is combined.
     weight_collections = _model_collections(weight_collections)
+    # TF1 builds linear_model as a layer: the model's and each column's scope names are
+    # made unique in the caller's variable scope first (so a second model in one graph has
+    # ``linear_model_1/a_1/weights``), then the ops go under a new name scope of the model
+    # (``linear_model_1/linear_model/weighted_sum``) and the variables under the model's
+    # variable scope (``linear_model/a/weights``).
+    model_name = _unique_scope_name("linear_model")
+    column_names = [(_unique_scope_name(column._var_scope_name), column)
+                    for column in sorted(feature_columns, key=lambda c: c.name)]
     builder = _LazyBuilder(features)
-    with variable_scope(None, default_name="linear_model"):
+    with name_scope(model_name), variable_scope(model_name):
         sums, ordered, variables = [], [], {}
-        for column in sorted(feature_columns, key=lambda c: c.name):
+        for column_name, column in sorted(column_names, key=lambda pair: pair[0]):
             ordered.append(column)
-            with variable_scope(None, default_name=column._var_scope_name):
+            with variable_scope(None, default_name=column_name) as column_scope:
                 with builder.transforming(column):
-                    if isinstance(column, _CategoricalColumn):
-                        rows = column._num_buckets
-                    else:
-                        rows = column._variable_shape.num_elements()
-                    weights = get_variable("weights", shape=[rows, units],
-                                           initializer=zeros_initializer(),
-                                           trainable=trainable,
-                                           collections=weight_collections)
-                    variables[column] = [weights]
-                    if isinstance(column, _CategoricalColumn):
-                        pair = column._get_sparse_tensors(
-                            builder, weight_collections=weight_collections,
-                            trainable=trainable)
-                        total = safe_embedding_lookup_sparse(
-                            weights, pair.id_tensor, pair.weight_tensor,
-                            combiner=sparse_combiner, name="weighted_sum")
-                    else:
-                        tensor = column._get_dense_tensor(
-                            builder, weight_collections=weight_collections,
-                            trainable=trainable)
-                        total = matmul(_flatten_to_batch(tensor, column), weights,
-                                       name="weighted_sum")
-                sums.append(total)
+                    total = _weighted_sum(column, builder, units, sparse_combiner,
+                                          weight_collections, trainable)
+            # As TF1: every global variable under the column's scope (an embedding column's
+            # table too), matched by scope-name prefix.
+            variables[column] = get_collection(GraphKeys.GLOBAL_VARIABLES,
+                                               scope=column_scope.name)
+            sums.append(total)
         _verify_static_batch_size_equality(sums, ordered)
         bias = get_variable("bias_weights", shape=[units], initializer=zeros_initializer(),
                             trainable=trainable, collections=weight_collections)
@@ -193,6 +181,42 @@ def linear_model(features: Any, feature_columns: Any, units: int = 1,
     if cols_to_vars is not None:
         cols_to_vars.update(variables)
     return predictions
+
+
+def _unique_scope_name(default_name: str) -> str:
+    """The last part of ``variable_scope(None, default_name)``'s name, with the name scope
+    TF1 opens for it (named after `default_name`, made unique among name scopes)."""
+    from flowgraph.graph import name_scope
+    from flowgraph.variable_scope import variable_scope
+    with name_scope(None, default_name):
+        with variable_scope(None, default_name=default_name,
+                            auxiliary_name_scope=False) as scope:
+            return scope.name.rsplit("/", 1)[-1]
+
+
+def _weighted_sum(column: Any, builder: Any, units: int, sparse_combiner: str,
+                  weight_collections: list, trainable: bool) -> tuple:
+    """One column's [batch, units] contribution to `linear_model` (with its ``weights``)."""
+    from flowgraph.feature_column.embedding_ops import safe_embedding_lookup_sparse
+    from flowgraph.initializers import zeros_initializer
+    from flowgraph.ops.linalg import matmul
+    from flowgraph.variable_scope import get_variable
+    if isinstance(column, _CategoricalColumn):
+        rows = column._num_buckets
+    else:
+        rows = column._variable_shape.num_elements()
+    weights = get_variable("weights", shape=[rows, units], initializer=zeros_initializer(),
+                           trainable=trainable, collections=weight_collections)
+    if isinstance(column, _CategoricalColumn):
+        pair = column._get_sparse_tensors(builder, weight_collections=weight_collections,
+                                          trainable=trainable)
+        total = safe_embedding_lookup_sparse(weights, pair.id_tensor, pair.weight_tensor,
+                                             combiner=sparse_combiner, name="weighted_sum")
+    else:
+        tensor = column._get_dense_tensor(builder, weight_collections=weight_collections,
+                                          trainable=trainable)
+        total = matmul(_flatten_to_batch(tensor, column), weights, name="weighted_sum")
+    return total
 
 
 def make_parse_example_spec(feature_columns: Any) -> dict:

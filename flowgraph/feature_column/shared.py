@@ -19,7 +19,7 @@ class _SharedEmbeddingColumn(_DenseColumn, collections.namedtuple(
         "_SharedEmbeddingColumn",
         ["categorical_column", "dimension", "combiner", "initializer",
          "shared_embedding_collection_name", "ckpt_to_load_from", "tensor_name_in_ckpt",
-         "max_norm", "trainable"])):
+         "max_norm", "trainable", "use_safe_embedding_lookup"], defaults=(True,))):
     """One column of a group sharing the table ``<scope>/<collection name>/
     embedding_weights``; the table is found again through the graph collection named
     `shared_embedding_collection_name`."""
@@ -90,7 +90,8 @@ def shared_embedding_columns(categorical_columns: Sequence[Any], dimension: int,
                              shared_embedding_collection_name: Optional[str] = None,
                              ckpt_to_load_from: Optional[str] = None,
                              tensor_name_in_ckpt: Optional[str] = None, max_norm: Any = None,
-                             trainable: bool = True) -> list:
+                             trainable: bool = True,
+                             use_safe_embedding_lookup: bool = True) -> list:
     """Embedding columns, one per categorical column, that share one embedding table.
 
     The columns must have the same number of buckets. The table is the variable
@@ -134,6 +135,7 @@ def shared_embedding_columns(categorical_columns: Sequence[Any], dimension: int,
         shared_embedding_collection_name = "_".join(names) + "_shared_embedding"
     return [_SharedEmbeddingColumn(column, dimension, combiner, initializer,
                                    shared_embedding_collection_name, ckpt_to_load_from,
-                                   tensor_name_in_ckpt, max_norm, trainable)
+                                   tensor_name_in_ckpt, max_norm, trainable,
+                                   use_safe_embedding_lookup)
             for column in columns]
 

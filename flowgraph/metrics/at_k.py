@@ -5,7 +5,8 @@ forms, `average_precision_at_k` and the deprecated `sparse_*` aliases (TF1's
 Each row of `labels` [D1, ... DN, num_labels] (or [D1, ... DN]) and of the top-k
 predicted ids [D1, ... DN, k] is treated as a set, as TF1's set operations do: true
 positives are the ids in both, false positives the predicted ids not among the labels,
-false negatives the labels not predicted. Labels are dense tensors here (pad rows with -1).
+false negatives the labels not predicted. Labels are dense tensors (pad rows with -1) or
+SparseTensors.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ from flowgraph.ops import (
     logical_not,
     minimum,
     multiply,
+    not_equal,
     ones_like,
     reduce_any,
+    reduce_max,
     reduce_sum,
     shape,
     size,
@@ -58,12 +61,24 @@ def _at_k_name(name: str, k: Optional[int] = None, class_id: Optional[int] = Non
     return f"{name}_class{class_id}" if class_id is not None else name
 
 
+# Fills the missing entries of SparseTensor labels made dense. A dense label of -1 still counts
+# as a (never predicted) label, as in TF1, so the padding needs a value of its own.
+SPARSE_PAD = int(np.iinfo(np.int64).min)
+
+
 def _dense_ids(labels: Any, predictions_idx: Tensor) -> tuple:
-    """int64 labels with the rank of `predictions_idx` (a trailing 1 added if needed)."""
+    """int64 labels with the rank of `predictions_idx` (a trailing 1 added if needed).
+
+    A SparseTensor of labels (TF1's [D1, ... DN, num_labels] form) becomes dense with the
+    missing entries `SPARSE_PAD` (not labels: TF1's set operations only see the values)."""
+    from flowgraph.ops.sparse import sparse_tensor_to_dense
+    from flowgraph.sparse_tensor import SparseTensorValue
+    if isinstance(labels, SparseTensorValue):
+        labels = SparseTensor.from_value(labels)
     if isinstance(labels, SparseTensor):
-        raise TypeError("SparseTensor labels are not supported by flowgraph's top-k metrics: "
-                        "pass a dense int Tensor [batch, num_labels], padding short rows "
-                        "with -1 (e.g. fg.sparse.to_dense(labels, default_value=-1)).")
+        values = cast(labels.values, dtypes.int64)
+        labels = sparse_tensor_to_dense(SparseTensor(labels.indices, values, labels.dense_shape),
+                                        default_value=SPARSE_PAD, validate_indices=False)
     labels = cast(convert_to_tensor(labels), dtypes.int64)
     predictions_idx = cast(convert_to_tensor(predictions_idx), dtypes.int64)
     l_rank, p_rank = labels.shape.ndims, predictions_idx.shape.ndims
@@ -93,7 +108,7 @@ def set_counts(labels: Tensor, predictions_idx: Tensor,
     """Per-row float64 counts (tp, fp, fn) of the sets of predicted ids and label ids,
     restricted to `class_id` when given."""
     p_valid = _first_occurrences(predictions_idx)
-    l_valid = _first_occurrences(labels)
+    l_valid = logical_and(_first_occurrences(labels), not_equal(labels, SPARSE_PAD))
     if class_id is not None:
         p_valid = logical_and(p_valid, equal(predictions_idx, class_id))
         l_valid = logical_and(l_valid, equal(labels, class_id))
@@ -231,7 +246,7 @@ def average_precision_at_k(labels: Any, predictions: Any, k: int, weights: Any =
                            name: Optional[str] = None) -> tuple:
     """The mean over examples of the average precision of the `k` highest-scored classes
     (float64). Labels outside [0, num_classes) are ignored. Local Variables:
-    ``average_precision_at_<k>/total`` and ``average_precision_at_<k>/max``."""
+    ``average_precision_at_<k>/total`` and ``average_precision_at_<k>/max_1`` (TF1's names)."""
     check_collections(metrics_collections, updates_collections)
     if k < 1:
         raise ValueError(f"Invalid k={k}. `k` should be >= 1.")
@@ -241,7 +256,11 @@ def average_precision_at_k(labels: Any, predictions: Any, k: int, weights: Any =
         _, top_k_idx = top_k(predictions, k)
         labels, top_k_idx = _dense_ids(labels, top_k_idx)
         num_classes = cast(shape(predictions)[-1], dtypes.int64)
-        labels = where_v2(greater_equal(labels, num_classes), -1 * ones_like(labels), labels)
+        # TF1 first takes the labels' max ("Max") to skip the clean-up when no label is out
+        # of range; the node also makes the max accumulator ``max_1``, as in TF1.
+        any_out_of_range = greater_equal(reduce_max(labels), num_classes)
+        labels = where_v2(logical_and(any_out_of_range, greater_equal(labels, num_classes)),
+                          -1 * ones_like(labels), labels)
         average_precision = _average_precision_per_row(labels, top_k_idx)
         if weights is not None:
             weights = broadcast_weights(cast(convert_to_tensor(weights), dtypes.float64),

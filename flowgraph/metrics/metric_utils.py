@@ -118,9 +118,9 @@ def as_float(value: Any) -> Tensor:
 
 
 def thresholds_list(thresholds: Sequence[float]) -> list:
-    """The thresholds as a list of Python floats (ValueError for a bad argument)."""
+    """The thresholds as a list of Python floats (TypeError for a non-list, as TF1)."""
     try:
         return [float(t) for t in thresholds]
     except TypeError as err:
-        raise ValueError(f"thresholds must be a list or tuple of floats in [0, 1], got "
+        raise TypeError(f"thresholds must be a list or tuple of floats in [0, 1], got "
                          f"{thresholds!r}") from err

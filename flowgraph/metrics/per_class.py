@@ -33,7 +33,7 @@ from flowgraph.ops import (
     reduce_sum,
     reshape,
     scatter_add,
-    where_v2,
+    where,
 )
 from flowgraph.variable_scope import variable_scope
 
@@ -142,9 +142,10 @@ def mean_iou(labels: Any, predictions: Any, num_classes: int, weights: Any = Non
                        dtypes.float32)
         denominator = sum_over_row + sum_over_col - cm_diag
         num_valid = reduce_sum(cast(not_equal(denominator, 0), dtypes.float32))
-        denominator = where_v2(greater(denominator, 0), denominator, ones_like(denominator))
+        # TF1 uses the v1 `where` (node "Select"), so the value is ``mean_iou/Select_1``.
+        denominator = where(greater(denominator, 0), denominator, ones_like(denominator))
         iou = divide(cm_diag, denominator)
-        value = where_v2(greater(num_valid, 0),
+        value = where(greater(num_valid, 0),
                          reduce_sum(iou, name="mean_iou") / num_valid, 0.0)
         add_to(metrics_collections, value)
         add_to(updates_collections, update_op)

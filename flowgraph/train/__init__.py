@@ -127,3 +127,8 @@ from flowgraph.train.proximal import (  # noqa: E402
 
 __all__ += ["AdadeltaOptimizer", "AdagradDAOptimizer", "ProximalAdagradOptimizer",
             "ProximalGradientDescentOptimizer"]
+
+# tf.train.ProfilerHook (Chrome-trace timelines of traced runs).
+from flowgraph.train.profiler_hook import ProfilerHook  # noqa: E402
+
+__all__ += ["ProfilerHook"]

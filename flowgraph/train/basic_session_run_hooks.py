@@ -125,7 +125,10 @@ class LoggingTensorHook(SessionRunHook):
             if self._formatter is not None:
                 _log.info(self._formatter(tensor_values))
             else:
-                stats = ", ".join(f"{tag} = {tensor_values[tag]}" for tag in self._tag_order)
+                # str() as TF1's "%s" (a float32's str is its shortest form, 0.4096;
+                # its format() would give 0.40959998965263367).
+                stats = ", ".join(f"{tag} = {tensor_values[tag]!s}"
+                                  for tag in self._tag_order)
                 if elapsed_secs is not None:
                     _log.info("%s (%.3f sec)", stats, elapsed_secs)
                 else:

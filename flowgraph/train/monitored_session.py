@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 
 from flowgraph import errors
 from flowgraph.graph import get_default_graph
+from flowgraph.runtime.config import RunMetadata, RunOptions
 from flowgraph.train import basic_session_run_hooks as hooks_lib
 from flowgraph.train.coordinator import Coordinator
 from flowgraph.train.input_feeders import run_input_feeders
@@ -60,7 +61,8 @@ class ChiefSessionCreator(SessionCreator):
                 local_init_op=self._scaffold.local_init_op,
                 ready_op=self._scaffold.ready_op,
                 ready_for_local_init_op=self._scaffold.ready_for_local_init_op,
-                graph=get_default_graph())
+                graph=get_default_graph(),
+                local_init_feed_dict=self._scaffold.local_init_feed_dict)
         return self._session_manager
 
     def create_session(self) -> Any:
@@ -88,7 +90,8 @@ class WorkerSessionCreator(SessionCreator):
         manager = SessionManager(local_init_op=self._scaffold.local_init_op,
                                  ready_op=self._scaffold.ready_op,
                                  ready_for_local_init_op=self._scaffold.ready_for_local_init_op,
-                                 graph=get_default_graph(), recovery_wait_secs=1)
+                                 graph=get_default_graph(), recovery_wait_secs=1,
+                                 local_init_feed_dict=self._scaffold.local_init_feed_dict)
         return manager.wait_for_session(self._master, config=self._config,
                                         max_wait_secs=self._max_wait_secs)
 
@@ -187,14 +190,14 @@ class _MonitoredSession:
         actual_fetches: dict = {"caller": fetches}
         run_context = SessionRunContext(original_args=SessionRunArgs(fetches, feed_dict),
                                         session=self._sess)
+        # As TF1, hooks always see a RunOptions and a RunMetadata (filled when a hook asked
+        # for a trace, e.g. ProfilerHook).
+        options = options if options is not None else RunOptions()
+        run_metadata = run_metadata if run_metadata is not None else RunMetadata()
         feed_dict, options = self._call_hook_before_run(run_context, actual_fetches,
                                                         feed_dict, options)
-        kwargs = {}
-        if options is not None:
-            kwargs["options"] = options
-        if run_metadata is not None:
-            kwargs["run_metadata"] = run_metadata
-        outputs = self._sess.run(actual_fetches, feed_dict=feed_dict, **kwargs)
+        outputs = self._sess.run(actual_fetches, feed_dict=feed_dict, options=options,
+                                 run_metadata=run_metadata)
         for hook in self._hooks:
             hook.after_run(run_context, SessionRunValues(
                 results=outputs.get(hook), options=options, run_metadata=run_metadata))
@@ -320,7 +323,7 @@ def MonitoredTrainingSession(  # noqa: N802 - TF1's name for a factory function
         save_summaries_secs: Any = USE_DEFAULT, config: Any = None,
         stop_grace_period_secs: float = 120, log_step_count_steps: Optional[int] = 100,
         max_wait_secs: float = 7200, save_checkpoint_steps: Any = USE_DEFAULT,
-        summary_dir: Optional[str] = None) -> MonitoredSession:
+        summary_dir: Optional[str] = None, save_graph_def: bool = True) -> MonitoredSession:
     """A MonitoredSession set up for training, with TF1's default hooks.
 
     As chief, it restores the latest checkpoint of `checkpoint_dir` (else initializes the
@@ -328,6 +331,8 @@ def MonitoredTrainingSession(  # noqa: N802 - TF1's name for a factory function
     SummarySaverHook every `save_summaries_steps` steps (default 100) and a
     CheckpointSaverHook every `save_checkpoint_secs` seconds (default 600) or
     `save_checkpoint_steps` steps. `chief_only_hooks` run only on the chief.
+    `save_graph_def` (TF 2.x's addition): whether the checkpoint hook also writes
+    ``graph.pbtxt`` and the meta graphs.
     """
     if save_summaries_steps is USE_DEFAULT and save_summaries_secs is USE_DEFAULT:
         save_summaries_steps, save_summaries_secs = 100, None
@@ -369,7 +374,8 @@ def MonitoredTrainingSession(  # noqa: N802 - TF1's name for a factory function
                 (save_checkpoint_steps and save_checkpoint_steps > 0):
             all_hooks.append(hooks_lib.CheckpointSaverHook(
                 checkpoint_dir, save_steps=save_checkpoint_steps,
-                save_secs=save_checkpoint_secs, scaffold=scaffold))
+                save_secs=save_checkpoint_secs, scaffold=scaffold,
+                save_graph_def=save_graph_def))
     return MonitoredSession(session_creator=creator, hooks=all_hooks,
                             stop_grace_period_secs=stop_grace_period_secs)
 

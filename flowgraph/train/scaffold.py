@@ -2,11 +2,14 @@
 model (init ops, ready checks, the summary op and the Saver), as TF1's `tf.train.Scaffold`.
 """
 
+import logging
 from typing import Any, Callable, Optional
 
 from flowgraph import variables as variables_lib
 from flowgraph.graph import GraphKeys, get_default_graph
 from flowgraph.ops.control import group
+
+_log = logging.getLogger("flowgraph.train")
 
 
 class Scaffold:
@@ -35,13 +38,16 @@ class Scaffold:
         Saves and restores checkpoints. Default: a Saver over all saveable variables.
     copy_from_scaffold : Scaffold, optional
         Take any piece not given here from this scaffold.
+    local_init_feed_dict : dict, optional
+        Feeds for `local_init_op`.
     """
 
     def __init__(self, init_op: Any = None, init_feed_dict: Optional[dict] = None,
                  init_fn: Optional[Callable] = None, ready_op: Any = None,
                  ready_for_local_init_op: Any = None, local_init_op: Any = None,
                  summary_op: Any = None, saver: Any = None,
-                 copy_from_scaffold: Optional["Scaffold"] = None) -> None:
+                 copy_from_scaffold: Optional["Scaffold"] = None,
+                 local_init_feed_dict: Optional[dict] = None) -> None:
         if copy_from_scaffold is not None:
             if not isinstance(copy_from_scaffold, Scaffold):
                 raise TypeError("copy_from_scaffold is not a Scaffold instance: "
@@ -59,6 +65,7 @@ class Scaffold:
             local_init_op = coalesce(local_init_op, "_local_init_op")
             summary_op = coalesce(summary_op, "_summary_op")
             saver = coalesce(saver, "_saver")
+            local_init_feed_dict = coalesce(local_init_feed_dict, "_local_init_feed_dict")
         self._user_init_fn = init_fn
         if init_fn is not None:
             self._init_fn = lambda sess: init_fn(self, sess)
@@ -69,6 +76,7 @@ class Scaffold:
         self._ready_op = ready_op
         self._ready_for_local_init_op = ready_for_local_init_op
         self._local_init_op = local_init_op
+        self._local_init_feed_dict = local_init_feed_dict
         self._summary_op = summary_op
         self._saver = saver
 
@@ -97,6 +105,7 @@ class Scaffold:
         if hasattr(self._saver, "build") and not getattr(self._saver, "_is_built", True):
             self._saver.build()
         graph.finalize()
+        _log.info("Graph was finalized.")  # as TF1
         return self
 
     @property
@@ -118,6 +127,10 @@ class Scaffold:
     @property
     def local_init_op(self) -> Any:
         return self._local_init_op
+
+    @property
+    def local_init_feed_dict(self) -> Optional[dict]:
+        return self._local_init_feed_dict
 
     @property
     def summary_op(self) -> Any:

@@ -35,8 +35,11 @@ def test_embedding_column_properties_and_validation():
     assert col._variable_shape.as_list() == [2] and col.trainable
     with pytest.raises(ValueError, match="Invalid dimension 0"):
         fc.embedding_column(cat, 0)
-    with pytest.raises(ValueError, match="combiner must be one of"):
-        fc.embedding_column(cat, 2, combiner="max")
+    # TF1 checks the combiner when the column is looked up, not when it is made.
+    bad = fc.embedding_column(cat, 2, combiner="max")
+    with fg.Graph().as_default():
+        with pytest.raises(ValueError, match="combiner must be one of"):
+            fc.input_layer({"item": [[1]]}, [bad])
     with pytest.raises(ValueError, match="both `ckpt_to_load_from` and"):
         fc.embedding_column(cat, 2, ckpt_to_load_from="x")
     with pytest.raises(ValueError, match="initializer must be callable"):

@@ -122,14 +122,33 @@ def test_linear_model_is_weights_times_inputs_plus_bias(combiner):
 
 def test_linear_model_errors_and_bias_scope():
     with fg.Graph().as_default():
-        with pytest.raises(ValueError, match="sparse_combiner must be one of"):
-            fc.linear_model({"x": [[1.0]]}, [fc.numeric_column("x")], sparse_combiner="max")
-        fc.linear_model({"x": [[1.0]]}, [fc.numeric_column("x")])
-        fc.linear_model({"x": [[1.0]]}, [fc.numeric_column("x")])
+        # As TF1, the combiner is checked where a categorical column is combined.
+        with pytest.raises(ValueError, match="combiner must be one of"):
+            fc.linear_model({"c": [[1]]}, [fc.categorical_column_with_identity("c", 2)],
+                            sparse_combiner="max")
+    with fg.Graph().as_default():
+        fc.linear_model({"x": [[1.0]]}, [fc.numeric_column("x")], sparse_combiner="max")
+    with fg.Graph().as_default():
+        first = fc.linear_model({"x": [[1.0]]}, [fc.numeric_column("x")])
+        second = fc.linear_model({"x": [[1.0]]}, [fc.numeric_column("x")])
         names = sorted(v.name for v in fg.global_variables())
-    # A second model gets its own scope, as TF1's default_name scopes.
+    # From a TF 1.x run: the column scope is made unique in the caller's scope (x, x_1),
+    # and the ops go under a new name scope of the model.
     assert names == ["linear_model/bias_weights:0", "linear_model/x/weights:0",
-                     "linear_model_1/bias_weights:0", "linear_model_1/x/weights:0"]
+                     "linear_model_1/bias_weights:0", "linear_model_1/x_1/weights:0"]
+    assert first.name == "linear_model_1/linear_model/weighted_sum:0"
+    assert second.name == "linear_model_1_1/linear_model_1/weighted_sum:0"
+
+
+def test_linear_model_cols_to_vars_has_every_variable_of_the_column():
+    # From a TF 1.x run: an embedding column's table is listed with its weights.
+    col = fc.embedding_column(fc.categorical_column_with_identity("cc", 4), 3)
+    cols_to_vars = {}
+    with fg.Graph().as_default():
+        fc.linear_model({"cc": np.array([[3], [0]])}, [col], cols_to_vars=cols_to_vars)
+    assert [v.name for v in cols_to_vars[col]] == ["linear_model/cc_embedding/weights:0",
+                                                   "linear_model/cc_embedding/embedding_weights:0"]
+    assert [v.name for v in cols_to_vars["bias"]] == ["linear_model/bias_weights:0"]
 
 
 def test_linear_model_trains_and_round_trips_through_a_checkpoint(tmp_path):

@@ -3,7 +3,7 @@ import tensorflow as tf
 from tensorflow.examples.tutorials.mnist import input_data
 
 tf.app.flags.DEFINE_string("data_dir", "/tmp/data/", "MNIST folder")
-tf.app.flags.DEFINE_integer("epochs", 3, "training epochs")
+tf.app.flags.DEFINE_integer("epochs", 5, "training epochs")
 FLAGS = tf.app.flags.FLAGS
 
 n_hidden_1, n_hidden_2, n_input, n_classes = 128, 64, 784, 10

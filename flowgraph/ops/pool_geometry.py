@@ -46,6 +46,11 @@ class Geometry:
         # No two windows overlap: each input cell is read by at most one (window, offset)
         # pair, so gradients can be written with assignments instead of sums.
         self.disjoint = all((k - 1) * d < s for k, s, d in zip(ksize, strides, dilations))
+        # Windows without gaps that cover the padded input exactly (2x2 windows with stride
+        # 2 on even sizes, ...): each cell is read by exactly one (window, offset) pair.
+        self.tiles = all(d == 1 and k == s and o * s == n + b + a for k, s, d, o, n, b, a in
+                         zip(ksize, strides, dilations, self.out, self.sizes, self.before,
+                             self.after))
 
     @property
     def empty(self) -> bool:

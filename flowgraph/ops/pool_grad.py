@@ -59,19 +59,23 @@ class _MaxPoolGradBase(PoolAttrs):
                                  f"shape {t.shape}")
 
     def _window_hits(self, x: np.ndarray, y: np.ndarray):
-        """Yields (index into the padded input, mask of the windows whose first maximum is at
-        this offset), for every window offset in scan order."""
+        """Yields (geometry, index into the padded input, mask of the windows whose first
+        maximum is at this offset), for every window offset in scan order. The mask is one
+        buffer, overwritten by the next offset: use it before asking for the next."""
         geo = self.geometry(x.shape)
         padded = geo.pad(self.to_last(x), lowest(x.dtype))
         y_last = self.to_last(y)
-        free = None
-        for index in geo.offsets():
-            hit = padded[index] == y_last
-            if free is None:
-                free = ~hit
+        hit = np.empty(y_last.shape, bool)
+        free = np.empty(y_last.shape, bool)  # windows whose maximum is not found yet
+        offsets = list(geo.offsets())
+        for n, index in enumerate(offsets):
+            np.equal(padded[index], y_last, out=hit)
+            if n == 0:
+                np.logical_not(hit, out=free)
             else:
                 hit &= free
-                free &= ~hit
+                if n < len(offsets) - 1:
+                    np.greater(free, hit, out=free)  # free and not hit
             yield geo, index, hit
 
 
@@ -97,13 +101,17 @@ class MaxPoolGrad(_MaxPoolGradBase):
         x_last = self.to_last(x)
         if geo.empty or x.size == 0:
             return np.zeros(x.shape, dy.dtype)
-        g = np.zeros(geo.padded_shape(x_last.shape[0], x_last.shape[-1]), dy.dtype)
+        shape = geo.padded_shape(x_last.shape[0], x_last.shape[-1])
+        # Windows that tile the (padded) input write every cell: no zeros needed first.
+        g = np.empty(shape, dy.dtype) if geo.tiles else np.zeros(shape, dy.dtype)
         dy_last = self.to_last(dy)
+        part = None if geo.disjoint else np.empty(dy_last.shape, dy.dtype)
         for _, index, hit in self._window_hits(x, y):
             if geo.disjoint:
                 np.multiply(dy_last, hit, out=g[index])
             else:
-                g[index] += dy_last * hit
+                np.multiply(dy_last, hit, out=part)
+                g[index] += part
         if geo.padded:
             g = g[geo.inner()]
         return self.from_last(g)
@@ -210,7 +218,8 @@ class _SumPoolGradBase(PoolAttrs):
         scaled = self.to_last(dy).astype(wide, copy=False)
         if self.average:
             scaled = scaled / geo.counts(wide)
-        g = np.zeros(geo.padded_shape(moved[0], moved[-1]), wide)
+        shape = geo.padded_shape(moved[0], moved[-1])
+        g = np.empty(shape, wide) if geo.tiles else np.zeros(shape, wide)
         for index in geo.offsets():
             if geo.disjoint:
                 g[index] = scaled

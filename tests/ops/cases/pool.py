@@ -164,6 +164,7 @@ def _avg_grad(shape, k, s, padding, cls=pool_grad.AvgPoolGrad):
 
 
 DY_MAX = _distinct((2, 3, 3, 3), 3)
+RELU_TIES = np.maximum(np.round(np.random.default_rng(10).standard_normal((2, 5, 5, 3))), 0)
 DY_VALID = _distinct((1, 1, 3, 2), 4)
 DY3 = _distinct((2, 2, 2, 3), 5)
 
@@ -242,6 +243,16 @@ CASES = [
            [TIES, np.array([[[[1.0], [2.0]], [[4.0], [8.0]]]], F32)], name="ties",
            expected=np.array([[[[0.0], [3.0], [0.0]], [[4.0], [0.0], [8.0]],
                                [[0.0], [0.0], [0.0]]]], F32), grad=False),
+    # relu-like inputs: many windows whose maximum is held by several cells (zeros, equal
+    # integers); 2x2 windows with stride 2 tile the 5x5 input (padded after) exactly.
+    OpCase("MaxPoolGrad", _max_grad(2, 2, "SAME"), [RELU_TIES, DY_MAX], name="ties_tiled",
+           expected=lambda x, dy: loop_max_grad(x, dy, [2, 2], [2, 2], "SAME"), grad=False),
+    # Disjoint windows with gaps between them (stride 3 > ksize 2): cells in no window get 0.
+    OpCase("MaxPoolGrad", _max_grad(2, 3, "VALID"), [X6, _distinct((1, 2, 2, 2), 8)],
+           expected=lambda x, dy: loop_max_grad(x, dy, [2, 2], [3, 3], "VALID"), name="gaps"),
+    OpCase("MaxPoolGradGrad", _max_grad_grad(2, 2, "SAME"), [RELU_TIES, X * 3.0],
+           expected=lambda x, g: loop_max_grad_grad(x, g, [2, 2], [2, 2], "SAME"),
+           name="ties_tiled", grad=False),
     OpCase("MaxPoolGradGrad", _max_grad_grad(3, 2, "SAME"), [X, X[::-1] * 2.0],
            expected=lambda x, g: loop_max_grad_grad(x, g, [3, 3], [2, 2], "SAME")),
     OpCase("MaxPool3DGrad",
@@ -263,6 +274,9 @@ CASES = [
            expected=lambda dy: loop_sum_grad((2, 5, 5, 3), dy, [3, 3], [2, 2], "SAME", True)),
     OpCase("AvgPoolGrad", _avg_grad((1, 3, 6, 2), 2, 2, "VALID"), [DY_VALID], name="valid",
            expected=lambda dy: loop_sum_grad((1, 3, 6, 2), dy, [2, 2], [2, 2], "VALID", True)),
+    OpCase("AvgPoolGrad", _avg_grad((1, 6, 7, 2), 2, 3, "VALID"), [_distinct((1, 2, 2, 2), 9)],
+           name="gaps",
+           expected=lambda dy: loop_sum_grad((1, 6, 7, 2), dy, [2, 2], [3, 3], "VALID", True)),
     OpCase("AvgPool3DGrad", _avg_grad((1, 3, 4, 3, 2), 2, 2, "SAME", pool_grad.AvgPool3DGrad),
            [_distinct((1, 2, 2, 2, 2), 7)],
            expected=lambda dy: loop_sum_grad((1, 3, 4, 3, 2), dy, [2, 2, 2], [2, 2, 2], "SAME",

@@ -1,4 +1,6 @@
-"""The W6 workload of tools/bench.py: one SGD training step of an LSTM classifier.
+"""W6: one SGD training step of an LSTM classifier, against a hand-written numpy LSTM and
+TF1 (LSTMCell; its own initial weights, so only times compare). Targets: at least TF1's
+steps/s, and within 1.3x of numpy (issue 7).
 
 An LSTM (BasicLSTMCell, 128 units) reads 28 steps of 28 features (batch 64, float32); its
 final state h goes through a dense layer to 10 logits; the loss is the mean sparse softmax
@@ -14,6 +16,9 @@ from typing import Callable
 import numpy as np
 
 import flowgraph as fg
+from benchlib.common import session
+from benchlib.report import Row, Target, TfSpec
+from benchlib.timing import Settings, compare
 
 STEPS, DEPTH, UNITS, BATCH, CLASSES = 28, 28, 128, 64, 10
 LSTM_LR = 0.1
@@ -117,8 +122,27 @@ def flowgraph_lstm_step(x_value: np.ndarray, y_value: np.ndarray, params: list,
         train = fg.train.GradientDescentOptimizer(LSTM_LR).minimize(loss)
         init = fg.global_variables_initializer()
         assign = [cell.weights[0].assign(params[0]), cell.weights[1].assign(params[1])]
-    sess = fg.Session(graph=graph)
+    sess = session(graph)
     sess.run(init)
     sess.run(assign)
     feeds = {x: x_value, y: y_value}
     return sess, lambda: sess.run([train, loss], feeds)[1]
+
+
+def run(settings: Settings) -> list:
+    x_value, y_value, params = lstm_problem()
+    rows = []
+    for dynamic in (True, False):
+        kind = "dynamic_rnn" if dynamic else "static_rnn"
+        sess, step = flowgraph_lstm_step(x_value, y_value, params, dynamic)
+        reference = numpy_lstm_step(x_value, y_value, params)
+        first = [step() for _ in range(3)]
+        np.testing.assert_allclose(first, [reference() for _ in range(3)], rtol=1e-4)
+        t = compare({"fg": step, "np": reference}, settings)
+        sess.close()
+        rows.append(Row("W6", f"LSTM 28x128 {kind} SGD step, batch 64", "ms/step",
+                        t["fg"] * 1e3, numpy=t["np"] * 1e3,
+                        targets=[Target("tf1", 1.0), Target("numpy", 1.3)],
+                        tf=TfSpec("w6_lstm_train.py", "W6", f"LSTMCell + {kind}", "median", 1e3),
+                        notes={"steps_per_s": 1 / t["fg"]}))
+    return rows

@@ -206,7 +206,7 @@ def csv_records(name: str, compression: str, buffer_size: int, use_quote: bool,
 
 
 def _csv(attrs: dict, children: tuple, env: Env) -> Source:
-    from flowgraph.io.csv_records import convert_field, split_fields
+    from flowgraph.ops.decode_csv import convert_field, split_fields
     names = file_names(env, attrs["filenames"])
     compression = env.text(attrs["compression_type"], "compression_type")
     buffer_size = env.integer(attrs["buffer_size"], "buffer_size")

@@ -27,7 +27,7 @@ from flowgraph.data.readers import DEFAULT_BUFFER_BYTES, compression_arg
 from flowgraph.data.sources import bool_arg, int_arg, string_arg
 from flowgraph.data.structure import ElementSpec, Spec, to_leaf
 from flowgraph.graph import Tensor
-from flowgraph.io.csv_records import CSV_DTYPES  # also registers the DecodeCSV op
+from flowgraph.ops.decode_csv import CSV_DTYPES
 
 __all__ = ["AUTOTUNE", "CsvDataset", "NpyDataset", "make_csv_dataset", "unbatch",
            "enumerate_dataset", "shuffle_and_repeat", "map_and_batch", "ignore_errors"]
@@ -38,7 +38,7 @@ AUTOTUNE = -1
 # --------------------------------------------------------------------------- CSV
 def _default_arg(value: Any, index: int) -> Arg:
     if isinstance(value, dtypes.DType) or value in (float, int, str, bytes):
-        from flowgraph.io.csv_records import default_tensor
+        from flowgraph.ops.decode_csv import default_tensor
         tensor = default_tensor(value, index)
         from flowgraph.ops.registry import constant_value
         return Arg(to_leaf(constant_value(tensor), tensor.dtype))

@@ -9,6 +9,7 @@ from flowgraph.graph import Tensor
 from flowgraph.initializers import zeros_initializer
 from flowgraph.layers.base import InputSpec, as_shape_list
 from flowgraph.layers.convolutional import _Conv
+from flowgraph.layers.plumbing import apply_functional, arguments_of
 from flowgraph.layers.utils import deconv_output_length
 from flowgraph.ops import shape as shape_op
 from flowgraph.ops import stack
@@ -36,18 +37,12 @@ class Conv2DTranspose(_Conv):
                  kernel_constraint: Optional[Callable] = None,
                  bias_constraint: Optional[Callable] = None, trainable: bool = True,
                  name: Any = None, **kwargs: Any) -> None:
-        super().__init__(2, filters, kernel_size, strides, padding, data_format, 1,
-                         activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, trainable, name, **kwargs)
+        super().__init__(rank=2, dilation_rate=1, **arguments_of(locals()))
 
     def build(self, input_shape: Any) -> None:
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, channels),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, trainable=True)
-        self._build_bias()
+        self._add_kernel(self.kernel_size + (self.filters, channels))
+        self._build_bias(self.filters)
         self.input_spec = InputSpec(ndim=4, axes={self._channel_axis: channels})
         self.built = True
 
@@ -140,7 +135,7 @@ class SeparableConv2D(_Conv):
             "pointwise_kernel", (1, 1, channels * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint, trainable=True)
-        self._build_bias()
+        self._build_bias(self.filters)
         self.input_spec = InputSpec(ndim=4, axes={self._channel_axis: channels})
         self.built = True
 
@@ -165,17 +160,7 @@ def conv2d_transpose(inputs: Any, filters: int, kernel_size: Any, strides: Any =
                      bias_constraint: Optional[Callable] = None, trainable: bool = True,
                      name: Any = None, reuse: Any = None) -> Tensor:
     """Functional `Conv2DTranspose`."""
-    layer = Conv2DTranspose(filters, kernel_size, strides=strides, padding=padding,
-                            data_format=data_format, activation=activation, use_bias=use_bias,
-                            kernel_initializer=kernel_initializer,
-                            bias_initializer=bias_initializer,
-                            kernel_regularizer=kernel_regularizer,
-                            bias_regularizer=bias_regularizer,
-                            activity_regularizer=activity_regularizer,
-                            kernel_constraint=kernel_constraint,
-                            bias_constraint=bias_constraint, trainable=trainable, name=name,
-                            _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+    return apply_functional(Conv2DTranspose, locals())
 
 
 def separable_conv2d(inputs: Any, filters: int, kernel_size: Any, strides: Any = (1, 1),
@@ -193,18 +178,4 @@ def separable_conv2d(inputs: Any, filters: int, kernel_size: Any, strides: Any =
                      bias_constraint: Optional[Callable] = None, trainable: bool = True,
                      name: Any = None, reuse: Any = None) -> Tensor:
     """Functional `SeparableConv2D`."""
-    layer = SeparableConv2D(filters, kernel_size, strides=strides, padding=padding,
-                            data_format=data_format, dilation_rate=dilation_rate,
-                            depth_multiplier=depth_multiplier, activation=activation,
-                            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
-                            pointwise_initializer=pointwise_initializer,
-                            bias_initializer=bias_initializer,
-                            depthwise_regularizer=depthwise_regularizer,
-                            pointwise_regularizer=pointwise_regularizer,
-                            bias_regularizer=bias_regularizer,
-                            activity_regularizer=activity_regularizer,
-                            depthwise_constraint=depthwise_constraint,
-                            pointwise_constraint=pointwise_constraint,
-                            bias_constraint=bias_constraint, trainable=trainable, name=name,
-                            _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+    return apply_functional(SeparableConv2D, locals())

@@ -7,7 +7,8 @@ from typing import Any, Callable, Optional
 from flowgraph import nn
 from flowgraph.graph import Tensor
 from flowgraph.initializers import zeros_initializer
-from flowgraph.layers.base import InputSpec, Layer, as_shape_list
+from flowgraph.layers.base import InputSpec, as_shape_list
+from flowgraph.layers.plumbing import KernelBiasLayer, apply_functional, arguments_of
 from flowgraph.layers.utils import (
     conv_output_length,
     convert_data_format,
@@ -21,7 +22,7 @@ from flowgraph.shapes import TensorShape
 __all__ = ["Conv1D", "Conv2D", "conv1d", "conv2d"]
 
 
-class _Conv(Layer):
+class _Conv(KernelBiasLayer):
     """An N-D convolution layer: ``activation(conv(inputs, kernel) + bias)``.
 
     The kernel has shape ``kernel_size + (input_channels, filters)``; the bias [filters].
@@ -49,16 +50,9 @@ class _Conv(Layer):
             raise ValueError("Causal padding is only supported for `Conv1D`.")
         self.data_format = normalize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, rank, "dilation_rate")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
+        self._set_kernel_bias_config(activation, use_bias, kernel_initializer, bias_initializer,
+                                     kernel_regularizer, bias_regularizer, kernel_constraint,
+                                     bias_constraint)
         self.input_spec = InputSpec(ndim=rank + 2)
 
     @property
@@ -75,19 +69,10 @@ class _Conv(Layer):
 
     def build(self, input_shape: Any) -> None:
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (channels, self.filters),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, trainable=True)
-        self._build_bias()
+        self._add_kernel(self.kernel_size + (channels, self.filters))
+        self._build_bias(self.filters)
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
         self.built = True
-
-    def _build_bias(self) -> None:
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint, trainable=True)
 
     def _convolve(self, inputs: Tensor) -> Tensor:
         data_format = convert_data_format(self.data_format, self.rank + 2)
@@ -108,17 +93,12 @@ class _Conv(Layer):
         return nn.conv2d(inputs, self.kernel, strides=list(strides), padding=padding.upper(),
                          data_format=data_format, dilations=list(dilations))
 
-    def _finish(self, outputs: Tensor) -> Tensor:
-        if self.use_bias:
-            if self.data_format == "channels_first" and self.rank == 1:
-                outputs = outputs + reshape(self.bias, (1, self.filters, 1))
-            elif self.data_format == "channels_first":
-                outputs = nn.bias_add(outputs, self.bias, data_format="NCHW")
-            else:
-                outputs = nn.bias_add(outputs, self.bias)
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+    def _add_bias(self, outputs: Tensor) -> Tensor:
+        if self.data_format == "channels_first" and self.rank == 1:
+            return outputs + reshape(self.bias, (1, self.filters, 1))
+        if self.data_format == "channels_first":
+            return nn.bias_add(outputs, self.bias, data_format="NCHW")
+        return nn.bias_add(outputs, self.bias)
 
     def call(self, inputs: Tensor) -> Tensor:
         return self._finish(self._convolve(inputs))
@@ -151,10 +131,7 @@ class Conv1D(_Conv):
                  kernel_constraint: Optional[Callable] = None,
                  bias_constraint: Optional[Callable] = None, trainable: bool = True,
                  name: Any = None, **kwargs: Any) -> None:
-        super().__init__(1, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, trainable, name, **kwargs)
+        super().__init__(rank=1, **arguments_of(locals()))
 
 
 class Conv2D(_Conv):
@@ -172,10 +149,7 @@ class Conv2D(_Conv):
                  kernel_constraint: Optional[Callable] = None,
                  bias_constraint: Optional[Callable] = None, trainable: bool = True,
                  name: Any = None, **kwargs: Any) -> None:
-        super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, trainable, name, **kwargs)
+        super().__init__(rank=2, **arguments_of(locals()))
 
 
 def conv1d(inputs: Any, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
@@ -189,14 +163,7 @@ def conv1d(inputs: Any, filters: int, kernel_size: Any, strides: Any = 1, paddin
            bias_constraint: Optional[Callable] = None, trainable: bool = True,
            name: Any = None, reuse: Any = None) -> Tensor:
     """Functional `Conv1D`."""
-    layer = Conv1D(filters, kernel_size, strides=strides, padding=padding,
-                   data_format=data_format, dilation_rate=dilation_rate, activation=activation,
-                   use_bias=use_bias, kernel_initializer=kernel_initializer,
-                   bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                   bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-                   trainable=trainable, name=name, _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+    return apply_functional(Conv1D, locals())
 
 
 def conv2d(inputs: Any, filters: int, kernel_size: Any, strides: Any = (1, 1),
@@ -215,11 +182,4 @@ def conv2d(inputs: Any, filters: int, kernel_size: Any, strides: Any = (1, 1),
 
     >>> h = fg.layers.conv2d(images, 16, 5, padding="same", activation=fg.nn.relu)
     """
-    layer = Conv2D(filters, kernel_size, strides=strides, padding=padding,
-                   data_format=data_format, dilation_rate=dilation_rate, activation=activation,
-                   use_bias=use_bias, kernel_initializer=kernel_initializer,
-                   bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                   bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                   kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-                   trainable=trainable, name=name, _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+    return apply_functional(Conv2D, locals())

@@ -10,6 +10,7 @@ from flowgraph import nn
 from flowgraph.graph import Tensor
 from flowgraph.initializers import zeros_initializer
 from flowgraph.layers.base import InputSpec, Layer, as_shape_list
+from flowgraph.layers.plumbing import KernelBiasLayer, apply_functional
 from flowgraph.layers.utils import normalize_data_format, static_bool
 from flowgraph.ops import (
     expand_dims,
@@ -27,7 +28,7 @@ from flowgraph.shapes import TensorShape, as_shape
 __all__ = ["Dense", "Dropout", "Flatten", "dense", "dropout", "flatten"]
 
 
-class Dense(Layer):
+class Dense(KernelBiasLayer):
     """A densely connected layer: ``activation(inputs @ kernel + bias)``.
 
     Inputs of rank > 2 are multiplied along their last axis. Variables: ``kernel``
@@ -46,33 +47,25 @@ class Dense(Layer):
         super().__init__(trainable=trainable, name=name,
                          activity_regularizer=activity_regularizer, **kwargs)
         self.units = int(units)
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
+        self._set_kernel_bias_config(activation, use_bias, kernel_initializer, bias_initializer,
+                                     kernel_regularizer, bias_regularizer, kernel_constraint,
+                                     bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape: Any) -> None:
+        dtype = self._dtype
+        if dtype is not None and not dtype.is_floating:
+            # As TF1: int inputs would give an int kernel, which cannot be trained.
+            raise TypeError(f"Unable to build `Dense` layer with non-floating point dtype "
+                            f"{dtype.name}; cast the inputs with fg.cast(x, fg.float32).")
         dims = as_shape_list(input_shape)
         if not dims or dims[-1] is None:
             raise ValueError("The last dimension of the inputs to `Dense` should be defined. "
                              "Found `None`.")
         last = dims[-1]
         self.input_spec = InputSpec(min_ndim=2, axes={-1: last})
-        self.kernel = self.add_weight("kernel", [last, self.units],
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, trainable=True)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", [self.units], initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint, trainable=True)
+        self._add_kernel([last, self.units])
+        self._build_bias(self.units)
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -82,11 +75,7 @@ class Dense(Layer):
             outputs.set_shape(inputs.shape.as_list()[:-1] + [self.units])
         else:
             outputs = matmul(inputs, self.kernel)
-        if self.use_bias:
-            outputs = nn.bias_add(outputs, self.bias)
-        if self.activation is not None:
-            return self.activation(outputs)
-        return outputs
+        return self._finish(outputs)
 
     def compute_output_shape(self, input_shape: Any) -> TensorShape:
         shape = as_shape(input_shape)
@@ -184,13 +173,7 @@ def dense(inputs: Any, units: int, activation: Optional[Callable] = None, use_bi
     >>> logits = fg.layers.dense(hidden, 10)            # variables dense/kernel, dense/bias
     >>> again = fg.layers.dense(other, 10, name="dense", reuse=True)   # shares them
     """
-    layer = Dense(units, activation=activation, use_bias=use_bias,
-                  kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                  kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                  activity_regularizer=activity_regularizer,
-                  kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-                  trainable=trainable, name=name, _scope=name, _reuse=reuse)
-    return layer.apply(inputs)
+    return apply_functional(Dense, locals())
 
 
 def dropout(inputs: Any, rate: Any = 0.5, noise_shape: Any = None, seed: Optional[int] = None,

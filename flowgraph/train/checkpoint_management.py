@@ -127,9 +127,7 @@ def get_checkpoint_state(checkpoint_dir: Any, latest_filename: Optional[str] = N
     if not os.path.isfile(filename):
         return None
     try:
-        with open(filename, "rb") as handle:
-            raw = handle.read(MAX_STATE_BYTES + 1)
-        state = CheckpointState.from_text(raw.decode("utf-8"))
+        state = CheckpointState.from_text(_read_state_file(filename).decode("utf-8"))
     except (OSError, UnicodeDecodeError, CheckpointStateParseError) as exc:
         _log.warning("%s: %s", type(exc).__name__, exc)
         _log.warning("%s: Checkpoint ignored", filename)
@@ -145,6 +143,23 @@ def get_checkpoint_state(checkpoint_dir: Any, latest_filename: Optional[str] = N
         _log.warning("%s: Checkpoint ignored", filename)
         return None
     return state
+
+
+def _read_state_file(filename: str) -> bytes:
+    """The bytes of a `checkpoint` state file, reading no more than it holds (a read of
+    MAX_STATE_BYTES would allocate that much even for a file of a few lines);
+    CheckpointStateParseError for a file over MAX_STATE_BYTES."""
+    with open(filename, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_STATE_BYTES:
+            raise CheckpointStateParseError(f"the file is {size} bytes, longer than "
+                                            f"{MAX_STATE_BYTES} bytes")
+        raw = handle.read(size + 1)
+        if len(raw) > size:  # grown since fstat (not written atomically): read on, bounded
+            raw += handle.read(MAX_STATE_BYTES + 1 - len(raw))
+    if len(raw) > MAX_STATE_BYTES:
+        raise CheckpointStateParseError(f"the file is longer than {MAX_STATE_BYTES} bytes")
+    return raw
 
 
 def _inside(checkpoint_dir: str, path: str) -> str:

@@ -389,6 +389,33 @@ def test_state_without_model_path_is_value_error(tmp_path):
     assert fg.train.get_checkpoint_state(str(tmp_path / "missing")) is None
 
 
+def test_state_file_is_read_with_no_more_memory_than_it_holds(tmp_path):
+    import tracemalloc
+    (tmp_path / "checkpoint").write_text('model_checkpoint_path: "model.ckpt-1"\n')
+    tracemalloc.start()
+    try:
+        state = fg.train.get_checkpoint_state(str(tmp_path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert state.model_checkpoint_path == os.path.join(str(tmp_path), "model.ckpt-1")
+    # A read of MAX_STATE_BYTES (16 MiB) would show up here even for this one-line file.
+    assert peak < 1 << 20
+
+
+def test_oversized_state_file_is_ignored_without_reading_it(tmp_path, caplog, monkeypatch):
+    from flowgraph.train import checkpoint_state
+    path = tmp_path / "checkpoint"
+    path.write_text('model_checkpoint_path: "model.ckpt-1"\n')
+    with open(path, "r+b") as handle:  # sparse: no 16 MiB written to disk
+        handle.truncate(checkpoint_state.MAX_STATE_BYTES + 1)
+    monkeypatch.setattr(checkpoint_state.CheckpointState, "from_text",
+                        lambda text: pytest.fail("an oversized file was parsed"))
+    with caplog.at_level(logging.WARNING):
+        assert fg.train.get_checkpoint_state(str(tmp_path)) is None
+    assert "longer than" in caplog.text and "Checkpoint ignored" in caplog.text
+
+
 def test_checkpoint_state_text_round_trip():
     state = fg.train.CheckpointState(model_checkpoint_path='dir "x"\\ü\n',
                                      all_model_checkpoint_paths=["a", 'dir "x"\\ü\n'])

@@ -1,8 +1,8 @@
-"""Cases for DecodeCSV (flowgraph.io.csv_records); expected values are literals."""
+"""Cases for DecodeCSV (flowgraph.ops.decode_csv); expected values are literals."""
 
 import numpy as np
 
-from flowgraph.io.csv_records import decode_csv
+from flowgraph.ops.decode_csv import decode_csv
 from tests.ops.harness import OpCase
 
 

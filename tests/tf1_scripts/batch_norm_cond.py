@@ -12,6 +12,7 @@ def main(_):
     x = tf.placeholder(tf.float32, [None, 784])
     y = tf.placeholder(tf.float32, [None, 10])
     is_training = tf.placeholder(tf.bool, name="is_training")
+    tf.set_random_seed(0)
     h = tf.layers.dense(x, 64, use_bias=False)
     h = tf.layers.batch_normalization(h, training=is_training)
     h = tf.nn.relu(h)
@@ -29,7 +30,7 @@ def main(_):
     moving_mean = [v for v in tf.global_variables() if "moving_mean" in v.name][0]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        for i in range(150):
+        for i in range(300):
             bx, by = mnist.train.next_batch(64)
             sess.run(train, {x: bx, y: by, is_training: True})
         test = {x: mnist.test.images, y: mnist.test.labels, is_training: False}

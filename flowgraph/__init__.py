@@ -24,8 +24,8 @@ from flowgraph.graph import (Graph, GraphKeys, Operation, Tensor, add_to_collect
 from flowgraph.indexed_slices import IndexedSlices, IndexedSlicesValue
 from flowgraph.initializers import *  # noqa: F401,F403
 from flowgraph.ops import *  # noqa: F401,F403 - the op builders are the public API
-from flowgraph.runtime.config import (ConfigProto, GPUOptions, GraphOptions, RunMetadata,
-                                      RunOptions)
+from flowgraph.runtime.config import (ConfigProto, GPUOptions, GraphOptions, OptimizerOptions,
+                                      RunMetadata, RunOptions)
 from flowgraph.runtime.session import InteractiveSession, Session
 from flowgraph.shapes import Dimension, TensorShape, dimension_value
 from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue
@@ -42,7 +42,7 @@ from flowgraph.control_flow import (TensorArray, case, cond, foldl, foldr, map_f
                                     while_loop)
 from flowgraph.dtypes import variant
 from flowgraph.graph import init_scope
-from flowgraph.io.csv_records import decode_csv
+from flowgraph.ops.decode_csv import decode_csv
 from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def
 from flowgraph.io.example_parsing import parse_example, parse_single_example
 from flowgraph.io.example_spec import FixedLenFeature, FixedLenSequenceFeature, VarLenFeature
@@ -69,3 +69,7 @@ from flowgraph.gradient_registry import (NoGradient, NotDifferentiable,  # noqa:
                                          RegisterGradient, custom_gradient, no_gradient)
 from flowgraph.tf1 import app, flags, gfile  # noqa: E402 - tf.app, tf.flags, tf.gfile
 from flowgraph.tf1 import tf_logging as logging  # noqa: E402 - tf.logging
+from flowgraph.image.boxes import extract_image_patches  # noqa: E402 - tf.extract_image_patches
+from flowgraph.input import (FIFOQueue, FixedLengthRecordReader, PaddingFIFOQueue,  # noqa: E402
+                             QueueBase, RandomShuffleQueue, ReaderBase, TextLineReader,
+                             TFRecordReader, WholeFileReader)

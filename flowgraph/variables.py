@@ -233,8 +233,23 @@ class Variable:
         return self._snapshot.eval(session=session)
 
     # -- conversion protocols
-    def __fg_tensor__(self) -> Tensor:
+    def _read_for_use(self) -> Tensor:
+        """The tensor an op built now reads. Under `control_dependencies` it is a fresh read
+        that waits for them: in TF1 a ref Variable's reads alias its buffer, so `with
+        control_dependencies([v.assign_add(1)]): y = tf.identity(v)` sees the updated value,
+        and TF1 code relies on that idiom."""
+        graph = get_default_graph()
+        if graph is self._variable.graph and graph._current_control_inputs([self._variable]):
+            return identity(self._variable, name="read")
         return self._snapshot
+
+    def __fg_tensor__(self) -> Tensor:
+        return self._read_for_use()
+
+    def __fg_fetch__(self) -> tuple:
+        """Fetching a Variable reads it when the run ends, as TF1's ref fetch does:
+        ``sess.run([train_op, global_step])`` gives the step after the update."""
+        return [self._variable], lambda values: values[0]
 
     def __fg_control__(self) -> Operation:
         return self._snapshot.op
@@ -260,7 +275,7 @@ class Variable:
 
 def _delegate(name: str):
     def method(self: Variable, *args: Any) -> Any:
-        return getattr(self._snapshot, name)(*args)
+        return getattr(self._read_for_use(), name)(*args)
 
     method.__name__ = name
     return method

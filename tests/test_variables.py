@@ -646,3 +646,17 @@ def test_identity_initializer():
 def test_random_initializer_rejects_int_dtype():
     with pytest.raises(ValueError):
         fg.get_variable("i", [2], dtype=fg.int32, initializer=fg.random_normal_initializer())
+
+
+def test_fetching_a_variable_with_its_update_gives_the_updated_value_as_tf1():
+    # TF1 fetches a ref Variable at the end of the run: [None, 1, 0.8] below.
+    with fg.Graph().as_default():
+        x = fg.Variable(1.0)
+        step = fg.train.get_or_create_global_step()
+        train = fg.train.GradientDescentOptimizer(0.1).minimize(x * x, global_step=step)
+        with fg.Session() as sess:
+            sess.run(fg.global_variables_initializer())
+            result = sess.run([train, step, x])
+            assert result[0] is None and result[1] == 1
+            np.testing.assert_allclose(result[2], 0.8, rtol=1e-6)
+            assert sess.run({"step": step}) == {"step": 1}

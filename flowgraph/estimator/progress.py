@@ -75,7 +75,7 @@ class ProgressHook(SessionRunHook):
     def after_run(self, run_context: Any, run_values: Any) -> None:
         self._steps += 1
         loss = float(run_values.results["loss"])
-        step = int(run_values.results["step"]) + 1
+        step = int(run_values.results["step"])  # a Variable fetch: the step after this run
         if self._bar is not None:
             self._bar.set_postfix(loss=f"{loss:.4g}", step=step, refresh=False)
             self._bar.update(1)

@@ -28,6 +28,7 @@ from flowgraph.graph import (
 from flowgraph.shapes import TensorShape, as_shape
 
 _REGISTRY: dict = {}
+_DType = dtypes.DType
 
 
 class Op:
@@ -88,7 +89,8 @@ class Op:
         except (ValueError, TypeError) as exc:
             raise type(exc)(f"{exc}\n  while building {op.describe()}\n  inputs: "
                             f"{describe_inputs(op.inputs)}") from None
-        return [(dtypes.as_dtype(d), as_shape(s)) for d, s in specs]
+        return [(d if type(d) is _DType else dtypes.as_dtype(d),
+                 s if type(s) is TensorShape else as_shape(s)) for d, s in specs]
 
     def __post_init__(self) -> None:
         for name, kind in _field_types(type(self)).items():

@@ -17,20 +17,111 @@ class GPUOptions:
 
 
 @dataclass
+class OptimizerOptions:
+    """TF1's graph optimizer options (``config.graph_options.optimizer_options``).
+
+    ``opt_level`` L1 (the default) turns on common-subexpression elimination and constant
+    folding; with L0 each runs only if its ``do_...`` field is True. ``global_jit_level``
+    OFF turns off flowgraph's fusion of elementwise chains (TF1's XLA switch; flowgraph
+    fuses by default, DEFAULT / ON_1 / ON_2 keep it on). ``max_folded_constant_in_bytes``
+    caps the size of a folded result (0: 10 MiB, as TF1).
+    """
+
+    L1 = 0
+    L0 = -1
+    DEFAULT = 0
+    OFF = -1
+    ON_1 = 1
+    ON_2 = 2
+
+    do_common_subexpression_elimination: bool = False
+    do_constant_folding: bool = False
+    max_folded_constant_in_bytes: int = 0
+    do_function_inlining: bool = False
+    opt_level: int = 0
+    global_jit_level: int = 0
+    cpu_global_jit: bool = False
+
+
+@dataclass
+class RewriterConfig:
+    """Grappler's switches (``config.graph_options.rewrite_options``), with TF1's names.
+
+    Each field is a Toggle: DEFAULT (0) and ON (1) run the pass, OFF (2) skips it.
+    ``constant_folding``, ``common_subgraph_elimination``, ``arithmetic_optimization``
+    (x * 1, x + 0, double transposes, reshapes of reshapes, identities),
+    ``dependency_optimization`` (pruning no-ops), ``remapping`` (matmul + bias +
+    activation fused into one kernel); ``memory_optimization`` NO_MEM_OPT (1) turns off
+    the memory planner (buffers reused across runs, in-place kernels).
+    ``disable_meta_optimizer`` turns every one of them off.
+
+    flowgraph only: ``elementwise_fusion`` (chains of elementwise ops run as one kernel:
+    in place with numpy ``out=``, or through numexpr for small arrays when it is installed).
+    """
+
+    DEFAULT = 0
+    ON = 1
+    OFF = 2
+    AGGRESSIVE = 3
+    DEFAULT_MEM_OPT = 0
+    NO_MEM_OPT = 1
+    MANUAL = 2
+    HEURISTICS = 3
+
+    constant_folding: int = 0
+    common_subgraph_elimination: int = 0
+    arithmetic_optimization: int = 0
+    dependency_optimization: int = 0
+    remapping: int = 0
+    layout_optimizer: int = 0
+    shape_optimization: int = 0
+    loop_optimization: int = 0
+    function_optimization: int = 0
+    memory_optimization: int = 0
+    disable_model_pruning: bool = False
+    disable_meta_optimizer: bool = False
+    min_graph_nodes: int = 0
+    elementwise_fusion: int = 0
+
+
+@dataclass
 class GraphOptions:
-    """Graph-level options (optimizer settings are read by later passes)."""
+    """Graph-level options: ``optimizer_options`` and ``rewrite_options`` switch the plan
+    optimization passes (see `PlanOptions.from_config`)."""
 
     enable_bfloat16_sendrecv: bool = False
     infer_shapes: bool = False
     place_pruned_graph: bool = False
+    optimizer_options: OptimizerOptions = field(default_factory=OptimizerOptions)
+    rewrite_options: RewriterConfig = field(default_factory=RewriterConfig)
+    build_cost_model: int = 0
+    timeline_step: int = 0
+
+
+@dataclass
+class Experimental:
+    """``ConfigProto.experimental``. ``executor_type``: "" (the default: compiled plans,
+    the thread pool for independent heavy ops), "SINGLE_THREADED_EXECUTOR" (compiled plans,
+    no thread pool) or "REFERENCE" (flowgraph: the plain reference loop, without the
+    optimization passes or the memory planner; for debugging and tests)."""
+
+    executor_type: str = ""
+    disable_thread_spinning: bool = False
+    use_numa_affinity: bool = False
+    collective_group_leader: str = ""
+
+
+EXECUTOR_TYPES = ("", "DEFAULT", "SINGLE_THREADED_EXECUTOR", "REFERENCE")
 
 
 @dataclass
 class ConfigProto:
-    """How a Session runs: thread counts and logging.
+    """How a Session runs: thread counts, plan optimizations and logging.
 
     ``inter_op_parallelism_threads``: ops run at once (0: one per core);
-    ``intra_op_parallelism_threads``: BLAS threads inside one op (0: the library's default).
+    ``intra_op_parallelism_threads``: BLAS threads inside one op (0: the library's
+    default), applied with threadpoolctl; ``graph_options``: the optimization passes;
+    ``experimental.executor_type``: which executor runs plans.
     """
 
     inter_op_parallelism_threads: int = 0
@@ -42,12 +133,16 @@ class ConfigProto:
     graph_options: GraphOptions = field(default_factory=GraphOptions)
     use_per_session_threads: bool = False
     operation_timeout_in_ms: int = 0
+    experimental: Experimental = field(default_factory=Experimental)
 
     def __post_init__(self) -> None:
         for name in ("inter_op_parallelism_threads", "intra_op_parallelism_threads"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"ConfigProto.{name} must be an int >= 0, got {value!r}")
+        if self.experimental.executor_type not in EXECUTOR_TYPES:
+            raise ValueError(f"ConfigProto.experimental.executor_type must be one of "
+                             f"{list(EXECUTOR_TYPES)}, got {self.experimental.executor_type!r}")
 
     def inter_op_threads(self) -> int:
         """The effective number of inter-op threads."""

@@ -1,7 +1,9 @@
 """Executors: run a Plan's steps on a list of value slots.
 
-`run_sequential` is the reference executor: a plain loop, the easiest to read; the
-thread-pool executor (`parallel.py`) is tested against it.
+`run_sequential` is the reference executor: a plain loop over each step's kernel, the
+easiest to read. `run_compiled` runs the closures of a compiled plan (buffers from the
+pool, in-place kernels: flowgraph.runtime.compiler); it and the thread-pool executor
+(`parallel.py`) are tested against the reference.
 """
 
 from __future__ import annotations
@@ -14,6 +16,27 @@ import numpy as np
 from flowgraph import errors
 from flowgraph.ops.registry import describe_inputs
 from flowgraph.runtime.plan import Plan, Step
+
+# As TF1, invalid values (log(0), 1/0) give inf / nan silently: runs use numpy's "ignore"
+# error state. Entering np.errstate costs about a microsecond, a sizeable part of a small
+# run, so the state object is made once and set on numpy's context variable directly.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+    _IGNORE = _make_extobj(all="ignore")
+except (ImportError, AttributeError, TypeError):  # pragma: no cover - other numpy versions
+    _extobj_contextvar = None
+
+
+def run_quietly(fn: Any, *args: Any) -> Any:
+    """fn(*args) with numpy's floating-point warnings off."""
+    if _extobj_contextvar is None:  # pragma: no cover
+        with np.errstate(all="ignore"):
+            return fn(*args)
+    token = _extobj_contextvar.set(_IGNORE)
+    try:
+        return fn(*args)
+    finally:
+        _extobj_contextvar.reset(token)
 
 
 def run_sequential(plan: Plan, values: list, deadline: Optional[float] = None,
@@ -42,6 +65,31 @@ def run_sequential(plan: Plan, values: list, deadline: Optional[float] = None,
             raise deadline_error(step)
         start = time.perf_counter()
         run_step(step, values)
+        if trace is not None:
+            trace.append((step, start, time.perf_counter()))
+    return values
+
+
+def run_compiled(plan: Plan, values: list, deadline: Optional[float] = None,
+                 trace: Optional[list] = None) -> list:
+    """Runs a compiled plan's closures in order; returns the slot list."""
+    if deadline is None and trace is None:
+        i = 0
+        try:
+            for run in plan.program:
+                run(values)
+                i += 1
+        except Exception as exc:
+            raise node_error(plan.steps[i], values, exc) from _cause(exc)
+        return values
+    for step in plan.steps:
+        if deadline is not None and time.monotonic() > deadline:
+            raise deadline_error(step)
+        start = time.perf_counter()
+        try:
+            step.run(values)
+        except Exception as exc:
+            raise node_error(step, values, exc) from _cause(exc)
         if trace is not None:
             trace.append((step, start, time.perf_counter()))
     return values
@@ -89,7 +137,10 @@ def node_error(step: Optional[Step], values: list, exc: BaseException) -> errors
     op = step.op
     site = op.creation_site
     inputs = [values[i] for i in step.inputs]
-    detail = "\n  inputs: " + describe_values(op, inputs)
+    detail = "\n  inputs: " + describe_values(op, inputs, getattr(step, "input_names", ()))
+    members = getattr(step, "members", ())
+    if len(members) > 1:
+        detail += "\n  (running fused with: " + ", ".join(m.name for m in members[:-1]) + ")"
     if site is not None:
         detail += f"\n  created at:\n    {site}".replace("\n    ", "\n    ", 1)
     if isinstance(exc, errors.OpError):
@@ -102,15 +153,17 @@ def node_error(step: Optional[Step], values: list, exc: BaseException) -> errors
     return kind(None, op, f"{type(exc).__name__}: {exc}\n  [[{op.describe()}]]{detail}")
 
 
-def describe_values(op: Any, inputs: list) -> str:
+def describe_values(op: Any, inputs: list, names: tuple = ()) -> str:
     if not inputs:
         return "(none)"
     parts = []
-    for t, v in zip(op.inputs, inputs):
+    if len(names) != len(inputs):
+        names = tuple(t.name for t in op.inputs)
+    for name, v in zip(names, inputs):
         if isinstance(v, np.ndarray):
-            parts.append(f"{t.name} {v.dtype.name}{list(v.shape)}")
+            parts.append(f"{name} {v.dtype.name}{list(v.shape)}")
         elif v is None:
-            parts.append(f"{t.name} (freed)")
+            parts.append(f"{name} (freed)")
         else:
-            parts.append(f"{t.name} {type(v).__name__}")
+            parts.append(f"{name} {type(v).__name__}")
     return ", ".join(parts) if parts else describe_inputs(op.inputs)

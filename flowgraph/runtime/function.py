@@ -2,7 +2,7 @@
 
 A `Function` is a sub-graph compiled once per Session into a `Plan` whose feeds are the
 sub-graph's input placeholders and whose fetches are its outputs. Control-flow kernels call
-it with the values of their inputs; it runs on the sequential executor, with the Session's
+it with the values of their inputs; it runs on the compiled sequential executor, with the Session's
 own state, so Variables read and assigned inside a branch are the Session's Variables and
 random ops draw from the Session's generators. Nothing is built at run time: calling a
 Function costs one copy of its slot template and one pass over its steps.
@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from flowgraph.ops.control_flow_ops import runs_for_effect
-from flowgraph.runtime.executor import run_sequential
 from flowgraph.runtime.plan import Plan, VariableRef
 from flowgraph.runtime.state import SessionState
 
@@ -47,7 +46,7 @@ class Function:
             feeds = [graph.get_tensor_by_name(inputs[i]) for i in self.positions]
             fetches = [graph.get_tensor_by_name(name) for name in tuple(outputs) + tuple(saved)]
             targets = [op for op in graph.get_operations() if runs_for_effect(op)]
-            self.plan = Plan(fetches, targets, feeds, state)
+            self.plan = Plan(fetches, targets, feeds, state, state.plan_options)
         keys = {inner: outer for inner, outer in variables if inner != outer}
         if keys:
             _rename_variables(self.plan, keys)
@@ -61,7 +60,7 @@ class Function:
         values = plan.template.copy()
         for slot, i in self._feeds:
             values[slot] = args[i]
-        run_sequential(plan, values)
+        plan.execute(values)
         if self._reads:  # a Variable node itself is an output
             return plan.read_fetches(values)
         return [values[s] for s in self._fetch_slots]

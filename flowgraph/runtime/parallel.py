@@ -4,6 +4,13 @@ numpy releases the GIL inside its kernels, so large independent ops (two matmuls
 convolutions) overlap on separate cores. Dispatching a step to a thread costs tens of
 microseconds, so a plan is run in parallel only when it has independent steps that are
 big enough to pay for it (`worthwhile`); otherwise the Session runs it sequentially.
+
+Matmuls already use every core through BLAS, so two of them are not overlapped, unless the
+Session limits BLAS threads: with intra_op_parallelism_threads=1, or, by default, for the
+runs of a plan whose heavy independent steps are matmuls (BLAS is then limited to
+cores / pool threads for that run, so the threads never oversubscribe the cores).
+Compiled steps write their large results into buffers of the Session's pool, and the slots
+of their inputs are recycled once their last reader is done.
 """
 
 from __future__ import annotations
@@ -18,18 +25,22 @@ import numpy as np
 
 from flowgraph import errors
 from flowgraph.runtime.executor import deadline_error, node_error, store_outputs
+from flowgraph.runtime.memory import release
 from flowgraph.runtime.plan import Plan
+from flowgraph.runtime.threads import blas_limited, cores
 
 # A step is worth a thread of its own from about this many elements touched: handing a step
 # to another thread costs tens of microseconds, about what numpy spends on 2**18 elements.
 MIN_PARALLEL_ELEMENTS = 1 << 20
-_UNKNOWN_DIM = 64
+# Steps touching fewer elements run on the coordinating thread instead of a worker.
+INLINE_ELEMENTS = 1 << 16
 
 
 class _Schedule:
     """Per-plan scheduling data: dependency counts, consumers and reader counts."""
 
-    def __init__(self, plan: Plan, min_elements: int, blas_uses_all_cores: bool) -> None:
+    def __init__(self, plan: Plan, min_elements: int, blas_uses_all_cores: bool,
+                 blas_auto: bool = False) -> None:
         self.consumers = plan.consumers()
         self.indegree = [0] * len(plan.steps)
         for deps in self.consumers.values():
@@ -47,20 +58,13 @@ class _Schedule:
                        for step in plan.steps]
         self.worthwhile = min_elements <= 0 or _has_parallel_heavy_steps(
             plan, self.consumers, min_elements, blas_uses_all_cores)
-
-
-def _step_elements(step: Any) -> int:
-    total = 0
-    for t in list(step.op.inputs) + step.op.outputs:
-        dims = t.shape.as_tuple()
-        if dims is None:
-            total += _UNKNOWN_DIM * _UNKNOWN_DIM
-            continue
-        count = 1
-        for d in dims:
-            count *= _UNKNOWN_DIM if d is None else d
-        total += count
-    return total
+        # With BLAS threads left to the Session (intra_op_parallelism_threads 0), a plan
+        # whose heavy independent steps are BLAS calls runs them side by side, each with
+        # fewer BLAS threads, rather than one after another on every core.
+        self.limit_blas = False
+        if not self.worthwhile and blas_auto and blas_uses_all_cores:
+            self.limit_blas = self.worthwhile = _has_parallel_heavy_steps(
+                plan, self.consumers, min_elements, False)
 
 
 def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int,
@@ -73,9 +77,9 @@ def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int,
             depth[c] = max(depth[c], depth[step.index] + 1)
     seen: set = set()
     for step in plan.steps:
-        if blas_uses_all_cores and step.op.op_def.uses_all_cores:
+        if blas_uses_all_cores and step.uses_all_cores:
             continue  # two BLAS calls at once only fight over the same cores
-        if _step_elements(step) >= min_elements:
+        if step.elements >= min_elements:
             if depth[step.index] in seen:
                 return True
             seen.add(depth[step.index])
@@ -90,9 +94,11 @@ class ParallelExecutor:
     """Runs plans on a pool of `threads` worker threads, in dependency order."""
 
     def __init__(self, threads: int, min_elements: int = MIN_PARALLEL_ELEMENTS,
-                 blas_uses_all_cores: bool = True) -> None:
+                 blas_uses_all_cores: bool = True, blas_auto: bool = False) -> None:
         self.threads = threads
         self.min_elements = min_elements
+        self.inline_elements = min(INLINE_ELEMENTS, min_elements)
+        self.blas_auto = blas_auto
         # False when BLAS is limited to one thread (intra_op_parallelism_threads=1): then
         # independent matmuls do gain from running side by side.
         self.blas_uses_all_cores = blas_uses_all_cores
@@ -119,7 +125,8 @@ class ParallelExecutor:
     def _schedule(self, plan: Plan) -> _Schedule:
         schedule = self._schedules.get(id(plan))
         if schedule is None or schedule.plan is not plan:
-            schedule = _Schedule(plan, self.min_elements, self.blas_uses_all_cores)
+            schedule = _Schedule(plan, self.min_elements, self.blas_uses_all_cores,
+                                 self.blas_auto)
             schedule.plan = plan
             with self._lock:
                 self._schedules[id(plan)] = schedule
@@ -133,30 +140,53 @@ class ParallelExecutor:
             trace: Optional[list] = None) -> list:
         """Runs every step once its inputs and control inputs are done; fills `values`."""
         schedule = self._schedule(plan)
+        if schedule.limit_blas:
+            with blas_limited(max(1, cores() // self.threads)):
+                return self._run(plan, schedule, values, deadline, trace)
+        return self._run(plan, schedule, values, deadline, trace)
+
+    def _run(self, plan: Plan, schedule: _Schedule, values: list, deadline: Optional[float],
+             trace: Optional[list]) -> list:
         steps = plan.steps
         if not steps:
             return values
         pending = list(schedule.indegree)
         readers = dict(schedule.readers)
         done: queue.SimpleQueue = queue.SimpleQueue()
+        give = plan.pool.give if getattr(plan, "pool", None) is not None else None
 
         def work(step: Any) -> None:
             start = time.perf_counter()
             try:
-                result = step.fn(*[values[i] for i in step.inputs])
-                if step.single:
-                    values[step.outputs[0]] = result
+                if step.call is not None:  # a compiled step (buffers from the pool)
+                    step.call(values)
                 else:
-                    store_outputs(step, values, result)
+                    result = step.fn(*[values[i] for i in step.inputs])
+                    if step.single:
+                        values[step.outputs[0]] = result
+                    else:
+                        store_outputs(step, values, result)
             except BaseException as exc:  # handed to the coordinating thread
                 done.put((step, exc, start, time.perf_counter()))
                 return
             done.put((step, None, start, time.perf_counter()))
 
+        inline = self.inline_elements
+
+        def dispatch(step: Any) -> None:
+            # Cheap steps (Variable reads, small elementwise ops) run on this thread: a
+            # hand-off to a worker would cost more than the step (as TF1's inline kernels).
+            if step.elements < inline and not step.uses_all_cores:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise deadline_error(step)
+                work(step)
+            else:
+                self._submit(work, step)
+
         in_flight = 0
         for step in steps:
             if pending[step.index] == 0:
-                self._submit(work, step)
+                dispatch(step)
                 in_flight += 1
         finished = 0
         failure: Optional[BaseException] = None
@@ -184,14 +214,17 @@ class ParallelExecutor:
                 left = readers.get(slot)
                 if left is not None:
                     if left == 1:
-                        values[slot] = None
+                        if give is not None and slot in step.big_slots:
+                            release(values, slot, give)
+                        else:
+                            values[slot] = None
                         del readers[slot]
                     else:
                         readers[slot] = left - 1
             for c in schedule.consumers[step.index]:
                 pending[c] -= 1
                 if pending[c] == 0:
-                    self._submit(work, steps[c])
+                    dispatch(steps[c])
                     in_flight += 1
         if failure is not None:
             raise failure

@@ -1,21 +1,40 @@
-"""Execution plans: prune the graph to what a run needs, order it, and plan memory.
+"""Execution plans: prune the graph to what a run needs, optimize it, order it, plan memory.
 
-A Plan is compiled once per (fetches, feeds) signature and cached by the Session. Every
-tensor the run touches gets a slot in a flat list of values; constants are preloaded into a
-template list, so they cost nothing per run; every other slot is cleared right after the
-last step that reads it, so intermediates are freed as soon as possible.
+A Plan is compiled once per (fetches, feeds) signature and cached by the Session:
+
+1. prune: the ops the fetches and targets need (stopping at fed tensors), in a valid order;
+2. optimize: the enabled passes rewrite a private copy of that part of the graph
+   (flowgraph.runtime.ir, flowgraph.runtime.passes);
+3. slots: every value the run touches gets a slot in a flat list; constants and Variable
+   references are preloaded into a template list, so they cost nothing per run;
+4. memory: each slot is cleared right after the last step that reads it (large arrays go
+   back to the Session's buffer pool), and steps that can write into a given buffer get one
+   (flowgraph.runtime.memory);
+5. compile: each step becomes a pre-bound closure (flowgraph.runtime.compiler).
+
+`run_sequential` (flowgraph.runtime.executor) runs any plan step by step through each
+step's plain kernel: it is the reference the compiled and thread-pool paths are tested
+against.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 import networkx as nx
+import numpy as np
 
 from flowgraph import errors
 from flowgraph.graph import Operation, Tensor
-from flowgraph.runtime.state import NodeContext, SessionState, uninitialized_error
+from flowgraph.runtime import ir, memory
+from flowgraph.runtime.kernels import bind_kernel, node_kernel, single_out_kernel
+from flowgraph.runtime.options import PlanOptions
+from flowgraph.runtime.state import SessionState, uninitialized_error
+
+__all__ = ["Plan", "Step", "VariableRef", "prune", "bind_kernel", "read_variable"]
+
+# The parallel executor's guess for a dimension it does not know statically.
+_UNKNOWN_DIM = 64
 
 
 class VariableRef:
@@ -32,32 +51,69 @@ class VariableRef:
 
 
 class Step:
-    """One node to run: its bound kernel, where its inputs are, where its outputs go."""
+    """One node to run: its kernel, where its inputs are, where its outputs go."""
 
-    __slots__ = ("op", "fn", "inputs", "outputs", "single", "frees", "index")
+    __slots__ = ("op", "fn", "kernel_fn", "inputs", "outputs", "single", "frees", "index",
+                 "reads", "deps", "members", "input_names", "out_kernel", "donor",
+                 "min_out_elements", "big_slots", "elements", "uses_all_cores", "call",
+                 "run")
 
     def __init__(self, op: Operation, fn: Any, inputs: tuple, outputs: tuple) -> None:
         self.op = op
         self.fn = fn
+        self.kernel_fn = fn
         self.inputs = inputs
         self.outputs = outputs
         self.single = len(outputs) == 1
         self.frees: tuple = ()
         self.index = 0
+        self.reads: tuple = ()
+        self.deps: tuple = ()
+        self.members: tuple = (op,)
+        self.input_names: tuple = ()
+        self.out_kernel = None
+        self.donor: Optional[int] = None
+        self.min_out_elements = 0
+        self.big_slots: frozenset = frozenset()
+        self.elements = 0
+        self.uses_all_cores = False
+        self.call = None
+        self.run = None
 
 
 class Plan:
-    """The compiled form of one (fetches, feeds) signature of a Session's graph."""
+    """The compiled form of one (fetches, feeds) signature of a Session's graph.
+
+    `options` (a PlanOptions; default: everything on) chooses the passes, the memory
+    planner and the compiled executor; `PlanOptions.reference()` gives the plan exactly as
+    the graph says, run by the reference loop.
+    """
 
     def __init__(self, fetches: Sequence[Tensor], targets: Sequence[Operation],
-                 feeds: Sequence[Tensor], state: SessionState) -> None:
+                 feeds: Sequence[Tensor], state: SessionState,
+                 options: Optional[PlanOptions] = None) -> None:
         self.fetches = list(fetches)
         self.targets = list(targets)
         self.feeds = list(feeds)
+        self.options = options if options is not None else PlanOptions()
+        self.state = state
         self.ops = prune(self.fetches, self.targets, set(self.feeds))
         self._check_feeds_present()
-        self._assign_slots(state)
+        graph = ir.build(self.ops, self.fetches, self.targets, self.feeds, _variable_ref)
+        self.pass_counts: dict = {}
+        if self.options.any_pass:
+            from flowgraph.runtime.passes import optimize
+            self.pass_counts = optimize(graph, self.options)
+        self._assign_slots(graph, state)
         self._plan_frees()
+        self.pool = state.pool if self.options.memory_planning and memory.ENABLED else None
+        if self.pool is not None:
+            self._plan_memory(graph)
+        self._nodes = self._values = None  # (the plan graph is not needed any more)
+        self.program: Optional[tuple] = None
+        if self.options.compiled:
+            from flowgraph.runtime.compiler import compile_plan
+            self.program = compile_plan(self, self.pool)
 
     # -- building
     def _check_feeds_present(self) -> None:
@@ -72,54 +128,47 @@ class Plan:
                     f"on it.{where}\nAdd it to feed_dict: sess.run(..., feed_dict={{"
                     f"{op.name}: value}}).")
 
-    def _assign_slots(self, state: SessionState) -> None:
-        slot_of: dict = {}
+    def _assign_slots(self, graph: ir.PlanGraph, state: SessionState) -> None:
         template: list = []
+        slot_of_value: dict = {}
+        preloaded: set = set()
 
-        def new_slot(value: Any = None) -> int:
-            template.append(value)
-            return len(template) - 1
+        def slot(v: ir.Value) -> int:
+            s = slot_of_value.get(v)
+            if s is None:
+                s = slot_of_value[v] = len(template)
+                template.append(v.data if v.kind in (ir.CONST, ir.VARIABLE, ir.REF) else None)
+                if v.kind in (ir.CONST, ir.VARIABLE, ir.REF):
+                    preloaded.add(s)
+            return s
 
-        fed = set(self.feeds)
-        self.feed_slots = [slot_of.setdefault(t, new_slot()) for t in self.feeds]
-        self.preloaded: set = set()
+        self.feed_slots = [slot(v) for v in graph.feeds]
         steps = []
-        for op in self.ops:
-            op_def = op.op_def
-            if op_def.type_name == "Const" and not op.control_inputs:
-                slot_of[op.outputs[0]] = new_slot(op_def.value)
-                self.preloaded.add(len(template) - 1)
-                continue
-            if getattr(op_def, "is_variable", False):
-                # A Variable is read when a consumer runs (after the consumer's control
-                # inputs, e.g. an assign), not when the Variable node is reached.
-                slot_of[op.outputs[0]] = new_slot(VariableRef(op))
-                self.preloaded.add(len(template) - 1)
-                continue
-            inputs = []
-            reads = []
-            for i, t in enumerate(op.inputs):
-                if i in op_def.ref_inputs:
-                    inputs.append(new_slot(_variable_ref(op, t)))
-                    self.preloaded.add(len(template) - 1)
-                else:
-                    inputs.append(slot_of[t])
-                    if getattr(t.op.op_def, "is_variable", False):
-                        reads.append(i)
-            # A fed output keeps its fed value: the node's own result goes to a spare slot.
-            outputs = tuple(new_slot() if t in fed else slot_of.setdefault(t, new_slot())
-                            for t in op.outputs)
-            fn = bind_kernel(op, state)
-            if reads:
-                fn = _reading_variables(fn, tuple(reads), state)
-            steps.append(Step(op, fn, tuple(inputs), outputs))
-        for i, step in enumerate(steps):
-            step.index = i
+        step_of: dict = {}
+        for node in graph.nodes:
+            inputs = tuple(slot(v) for v in node.inputs)
+            outputs = tuple(slot(v) for v in node.outputs)
+            fn = node_kernel(node, state)
+            step = Step(node.op, fn, inputs, outputs)
+            step.reads = tuple(i for i, v in enumerate(node.inputs) if v.kind == ir.VARIABLE)
+            if step.reads:
+                step.fn = _reading_variables(fn, step.reads, state)
+            step.members = node.members
+            step.input_names = tuple(v.name for v in node.inputs)
+            step.deps = tuple(step_of[c].index for c in node.controls if c in step_of)
+            step.elements = sum(_elements(v) for v in node.inputs + node.outputs)
+            step.uses_all_cores = any(getattr(op.op_def, "uses_all_cores", False)
+                                      for op in node.members)
+            step.index = len(steps)
+            step_of[node] = step
+            steps.append(step)
         self.steps = steps
         self.template = template
-        self.slot_of = slot_of
-        self.fetch_slots = [slot_of[t] for t in self.fetches]
-        self.state = state
+        self.preloaded = preloaded
+        self.fetch_slots = [slot(v) for v in graph.fetches]
+        self.slot_of = {v.tensor: s for v, s in slot_of_value.items() if v.tensor is not None}
+        self._values = slot_of_value
+        self._nodes = {step.index: node for node, step in step_of.items()}
         # Fetches of a Variable node itself hold a VariableRef until read at the end.
         self.fetch_reads = any(isinstance(template[s], VariableRef) for s in self.fetch_slots)
 
@@ -145,6 +194,37 @@ class Plan:
             # Outputs nobody reads (e.g. an assign's result) are dropped at once too.
             unread = [s for s in step.outputs if s not in last_reader and s not in keep]
             step.frees = tuple(frees.get(step.index, ())) + tuple(unread)
+        self.last_reader = last_reader
+
+    def _plan_memory(self, graph: ir.PlanGraph) -> None:
+        """Marks large slots (recycled through the pool when freed) and gives buffer-writing
+        kernels to the steps that can use one, with the input they may overwrite."""
+        big = frozenset(s for v, s in self._values.items()
+                        if v.kind == ir.NODE and _may_be_large(v))
+        protected = set(self.fetch_slots) | self.preloaded | set(self.feed_slots)
+        for step in self.steps:
+            step.big_slots = big
+            node = self._nodes[step.index]
+            if not step.single or not (set(step.outputs) & big):
+                continue
+            kernel = single_out_kernel(node)
+            if kernel is None:
+                continue
+            step.out_kernel = kernel
+            step.min_out_elements = memory.MIN_POOL_BYTES // max(kernel.dtype.itemsize, 1)
+            if kernel.donatable and kernel.main >= 0:
+                donor = step.inputs[kernel.main]
+                if (self.last_reader.get(donor) == step.index and donor not in protected
+                        and step.inputs.count(donor) == 1):
+                    step.donor = donor
+
+    def execute(self, values: list, deadline: Optional[float] = None,
+                trace: Optional[list] = None) -> list:
+        """Runs the plan on `values` in order (compiled, or the reference loop)."""
+        from flowgraph.runtime import executor
+        if self.program is not None:
+            return executor.run_compiled(self, values, deadline, trace)
+        return executor.run_sequential(self, values, deadline, trace)
 
     def consumers(self) -> dict:
         """{step index: [indices of steps that must wait for it]} (data and control edges)."""
@@ -152,22 +232,44 @@ class Plan:
         for step in self.steps:
             for slot in step.outputs:
                 producer[slot] = step.index
-        by_op = {step.op: step.index for step in self.steps}
         result: dict = {step.index: [] for step in self.steps}
         for step in self.steps:
             deps = {producer[s] for s in step.inputs if s in producer}
-            deps.update(by_op[c] for c in step.op.control_inputs if c in by_op)
+            deps.update(step.deps)
             for d in deps:
                 result[d].append(step.index)
         return result
 
 
-def _variable_ref(op: Operation, t: Tensor) -> VariableRef:
-    if not getattr(t.op.op_def, "is_variable", False):
+def _elements(v: ir.Value) -> int:
+    dims = v.shape.as_tuple() if v.shape is not None else None
+    if dims is None:
+        return _UNKNOWN_DIM * _UNKNOWN_DIM
+    count = 1
+    for d in dims:
+        count *= _UNKNOWN_DIM if d is None else d
+    return count
+
+
+def _may_be_large(v: ir.Value) -> bool:
+    """Whether the value may reach the buffer pool's size (unknown shapes may)."""
+    try:
+        itemsize = np.dtype(v.dtype.np).itemsize
+    except TypeError:
+        return False
+    if v.dtype.is_string or not itemsize:
+        return False
+    size = v.static_size()
+    return size is None or size * itemsize >= memory.MIN_POOL_BYTES
+
+
+def _variable_ref(op: Operation, consumer: Optional[Operation] = None,
+                  t: Optional[Tensor] = None) -> VariableRef:
+    if consumer is not None and not getattr(op.op_def, "is_variable", False):
         raise errors.InvalidArgumentError(
-            None, op, f"{op.describe()} must take a Variable at this input, got {t.name} "
-            f"(op type {t.op.type}).")
-    return VariableRef(t.op)
+            None, consumer, f"{consumer.describe()} must take a Variable at this input, got "
+            f"{t.name} (op type {t.op.type}).")
+    return VariableRef(op)
 
 
 def read_variable(ref: VariableRef, state: SessionState) -> Any:
@@ -192,16 +294,6 @@ def _reading_variables(fn: Any, positions: tuple, state: SessionState) -> Any:
         return fn(*args)
 
     return run
-
-
-def bind_kernel(op: Operation, state: SessionState) -> Any:
-    """The callable that runs `op`: its kernel, bound to its node context if it needs one."""
-    op_def = op.op_def
-    fast = getattr(op_def, "fast_kernel", None)
-    fn = (fast(op) if fast is not None else None) or op_def.kernel
-    if op_def.needs_state:
-        fn = functools.partial(fn, NodeContext(op, state))
-    return fn
 
 
 def prune(fetches: Sequence[Tensor], targets: Sequence[Operation], fed: set) -> list:

@@ -18,7 +18,6 @@ from flowgraph.graph import (
     push_default_session,
     session_as_default,
 )
-from flowgraph.runtime import executor
 from flowgraph.runtime.config import (
     ConfigProto,
     DeviceStepStats,
@@ -26,9 +25,12 @@ from flowgraph.runtime.config import (
     RunMetadata,
     RunOptions,
 )
+from flowgraph.runtime.executor import run_quietly
 from flowgraph.runtime.fetches import FetchMapper, fetched
+from flowgraph.runtime.options import PlanOptions
 from flowgraph.runtime.plan import Plan
 from flowgraph.runtime.state import SessionState
+from flowgraph.runtime.threads import set_intra_op_threads
 
 _CPU_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 
@@ -50,26 +52,37 @@ class Session:
         if not isinstance(self._config, ConfigProto):
             raise TypeError(f"config must be a fg.ConfigProto, got {type(config).__name__}")
         self._target = target
+        on_dask = False  # [dask] a Dask cluster runs the plans: flowgraph.runtime.distributed
         if target not in ("", None) and not str(target).startswith("grpc://localhost"):
-            raise errors.UnimplementedError(
-                None, None, f"Session target {target!r}: only local execution is available "
-                "(target='').")
+            from flowgraph.runtime.distributed import is_dask_target
+            on_dask = is_dask_target(target)
+            if not on_dask:
+                raise errors.UnimplementedError(
+                    None, None, f"Session target {target!r}: only local execution (target='') "
+                    "or a Dask cluster (target='tcp://scheduler:8786' or a distributed.Client) "
+                    "is available.")
         self._state = SessionState()
+        self._plan_options = PlanOptions.from_config(self._config)
+        self._state.plan_options = self._plan_options
         self._plans: dict = {}
         self._feed_specs: dict = {}
         self._plan_lock = threading.Lock()
         self._closed = False
         self._context = None
-        self._executor = self._make_executor()
-        _apply_intra_op_threads(self._config.intra_op_parallelism_threads)
+        self._executor = self._make_executor() if not on_dask else \
+            _dask_executor(target, self._config)  # [dask]
+        set_intra_op_threads(self._config.intra_op_parallelism_threads)
 
     def _make_executor(self) -> Any:
         threads = self._config.inter_op_threads()
-        if threads <= 1:
+        if threads <= 1 or self._config.experimental.executor_type in (
+                "SINGLE_THREADED_EXECUTOR", "REFERENCE"):
             return None
         from flowgraph.runtime.parallel import ParallelExecutor
-        return ParallelExecutor(
-            threads, blas_uses_all_cores=self._config.intra_op_parallelism_threads != 1)
+        intra = self._config.intra_op_parallelism_threads
+        # intra 0 (auto): the executor runs independent BLAS ops side by side with BLAS
+        # limited to cores / threads for the run; intra 1: BLAS ops may overlap freely.
+        return ParallelExecutor(threads, blas_uses_all_cores=intra != 1, blas_auto=intra == 0)
 
     # -- properties
     @property
@@ -98,6 +111,7 @@ class Session:
         self._plans.clear()
         self._state.variables.clear()
         self._state.close_resources()
+        self._state.pool.clear()
         if self._executor is not None:
             self._executor.shutdown()
 
@@ -156,18 +170,21 @@ class Session:
 
     def _execute(self, plan: Plan, values: list, options: Optional[RunOptions],
                  run_metadata: Optional[RunMetadata]) -> None:
+        parallel = self._executor
+        if options is None and not self._config.operation_timeout_in_ms and (
+                parallel is None or not parallel.worthwhile(plan)):
+            run_quietly(plan.execute, values)  # the common case, with nothing to watch
+            return
         timeout = (options.timeout_in_ms if options is not None else 0) or \
             self._config.operation_timeout_in_ms
         deadline = time.monotonic() + timeout / 1000.0 if timeout else None
         trace = [] if (options is not None and options.trace_level >= RunOptions.FULL_TRACE
                        and run_metadata is not None) else None
-        parallel = self._executor
         # As TF1, invalid values (log(0), 1/0) give inf/nan silently, without numpy warnings.
-        with np.errstate(all="ignore"):
-            if parallel is not None and parallel.worthwhile(plan):
-                parallel.run(plan, values, deadline, trace)
-            else:
-                executor.run_sequential(plan, values, deadline, trace)
+        if parallel is not None and parallel.worthwhile(plan):
+            run_quietly(parallel.run, plan, values, deadline, trace)
+        else:
+            run_quietly(plan.execute, values, deadline, trace)
         if trace is not None:
             _record_trace(run_metadata, trace)
 
@@ -180,7 +197,8 @@ class Session:
                 if plan is None:
                     fetch_tensors = [e for e in elements if isinstance(e, Tensor)]
                     targets = [e for e in elements if isinstance(e, Operation)]
-                    plan = Plan(fetch_tensors, targets, list(feed_tensors), self._state)
+                    plan = Plan(fetch_tensors, targets, list(feed_tensors), self._state,
+                                self._plan_options)
                     if self._config.log_device_placement:
                         _log_placement(plan)
                     self._plans[key] = plan
@@ -242,14 +260,49 @@ class Session:
         return value
 
     def make_callable(self, fetches: Any, feed_list: Any = None, accept_options: bool = False):
-        """A function running `fetches` with positional feeds for `feed_list`, as TF1's."""
+        """A function running `fetches` with positional feeds for `feed_list`, as TF1's.
+
+        The fetch structure and the feeds are resolved once; each call only checks its
+        feed values, runs the cached plan and packs the results.
+        """
         feed_list = list(feed_list or [])
+        try:
+            pairs = [self._feed_pairs(key, None) for key in feed_list]
+        except Exception:  # composite feeds (e.g. SparseTensor) resolve with their values
+            pairs = None
+        if pairs is None or any(len(p) != 1 or not isinstance(key, (Tensor, str))
+                                for p, key in zip(pairs, feed_list)):
+            def general(*args: Any, **kwargs: Any) -> Any:
+                if len(args) != len(feed_list):
+                    raise ValueError(f"The callable takes {len(feed_list)} feed values, got "
+                                     f"{len(args)}")
+                return self.run(fetches, dict(zip(feed_list, args)), **kwargs)
+            return general
+        tensors = tuple(p[0][0] for p in pairs)
+        single = isinstance(fetches, Tensor)
+        mapper = None if single else FetchMapper(self._graph, fetches)
+        elements = (fetches,) if single else tuple(mapper.elements)
+        if single:
+            FetchMapper(self._graph, fetches)  # (raises for a tensor of another graph)
+        check = self._check_feed
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            if len(args) != len(feed_list):
-                raise ValueError(f"The callable takes {len(feed_list)} feed values, got "
+            if len(args) != len(tensors):
+                raise ValueError(f"The callable takes {len(tensors)} feed values, got "
                                  f"{len(args)}")
-            return self.run(fetches, dict(zip(feed_list, args)), **kwargs)
+            if kwargs or self._closed:
+                return self.run(fetches, dict(zip(tensors, args)), **kwargs)
+            plan = self._plan_for(elements, tensors)
+            values = plan.template.copy()
+            for slot, tensor, value in zip(plan.feed_slots, tensors, args):
+                values[slot] = check(tensor, value)
+            self._execute(plan, values, None, None)
+            results = [fetched(v) for v in plan.read_fetches(values)]
+            if single:
+                return results[0]
+            it = iter(results)
+            return mapper.build([None if isinstance(e, Operation) else next(it)
+                                 for e in elements])
 
         return call
 
@@ -284,6 +337,11 @@ class _DeviceAttributes:
 
     def __repr__(self) -> str:
         return f"_DeviceAttributes({self.name}, {self.device_type}, {self.memory_limit_bytes})"
+
+
+def _dask_executor(target: Any, config: ConfigProto) -> Any:  # [dask]
+    from flowgraph.runtime.distributed import DaskExecutor
+    return DaskExecutor(target, connect_timeout_s=config.operation_timeout_in_ms / 1000 or 30)
 
 
 def _convert_feed(tensor: Tensor, value: Any, dtype: Any) -> np.ndarray:
@@ -331,18 +389,3 @@ def _log_placement(plan: Plan) -> None:
     for step in plan.steps:
         device = step.op.device or _CPU_DEVICE
         print(f"{step.op.name}: ({step.op.type}): {device}", file=sys.stderr)
-
-
-def _apply_intra_op_threads(count: int) -> None:
-    """Limits BLAS threads process-wide (as TF1 applies its thread settings once)."""
-    if count <= 0:
-        return
-    try:
-        import threadpoolctl
-    except ImportError:
-        import warnings
-        warnings.warn("intra_op_parallelism_threads needs threadpoolctl: pip install "
-                      "'flowgraph[perf]' (or threadpoolctl); the setting is ignored.",
-                      stacklevel=3)
-        return
-    threadpoolctl.threadpool_limits(count)

@@ -9,6 +9,7 @@ from typing import Any, Optional
 import numpy as np
 
 from flowgraph import errors
+from flowgraph.runtime.memory import BufferPool
 
 
 class SessionState:
@@ -25,6 +26,10 @@ class SessionState:
         self.functions: dict = {}
         self._rngs: dict = {}
         self.lock = threading.RLock()
+        # Free large arrays, reused by later runs (flowgraph.runtime.memory).
+        self.pool = BufferPool()
+        # How this Session compiles plans (sub-graphs of control flow ops use it too).
+        self.plan_options = None
         # A fresh entropy source per Session for ops without any seed.
         self._entropy = np.random.SeedSequence().entropy
 

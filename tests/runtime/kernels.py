@@ -75,3 +75,27 @@ def counting_identity(x, tag, name=None):
 
 def failing(x, name=None):
     return apply_op(FailingOp(), [x], name=name)
+
+
+# (BLAS threads seen by BlasThreadsProbe kernels.)
+BLAS_THREADS_SEEN: list = []
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BlasThreadsProbe(Op):
+    """Returns its input and records how many threads BLAS has while it runs; flagged as a
+    BLAS kernel (uses_all_cores), like a matmul."""
+
+    type_name = "BlasThreadsProbeForTest"
+    uses_all_cores = True
+    stateful = True
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, x):
+        from threadpoolctl import threadpool_info
+        blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        with _CALLS_LOCK:
+            BLAS_THREADS_SEEN.append(blas[0] if blas else None)
+        return x

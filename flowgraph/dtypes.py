@@ -134,12 +134,13 @@ _BY_NAME.update({"half": float16, "float": float32, "double": float64, "int": in
 _BY_NUMPY = {d.np: d for d in ALL_DTYPES}
 
 
-def as_dtype(value: Any) -> DType:
+def as_dtype(type_value: Any) -> DType:
     """Converts a DType, a numpy dtype or type, a Python type or a name to a DType.
 
     >>> as_dtype("float") is float32
     True
     """
+    value = type_value  # (TF1's argument name)
     if isinstance(value, DType):
         return value
     if isinstance(value, str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from flowgraph import dtypes
+from flowgraph import dtypes, gradient_registry
 from flowgraph.graph import Operation, Tensor
 from flowgraph.indexed_slices import IndexedSlices
 from flowgraph.ops.constant import convert_to_tensor
@@ -60,6 +60,7 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
                          f"{unconnected_gradients!r}")
     graph = ys[0].graph
     stops = {_source_tensor(t) for t in _as_list(stop_gradients or [])}
+    xset = set(xs)
     # Gradient nodes go into the graph of ys, whichever graph is the default.
     with graph.as_default(), graph.name_scope(name):
         between = _ops_between(ys, xs, stops)
@@ -67,9 +68,9 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
         for y, gy in zip(ys, grad_ys):
             if gy is None:
                 if not y.dtype.is_floating:
-                    raise TypeError(f"Gradients of {y.name} need a floating dtype, got "
-                                    f"{y.dtype.name}; pass grad_ys or differentiate a float "
-                                    "tensor.")
+                    # As TF1: nothing flows back from an integer or bool y (every x's
+                    # gradient through it is None).
+                    continue
                 from flowgraph.ops.fill import ones_like
                 gy = ones_like(y, name=f"grad_ys_{len(pending)}")
             else:
@@ -80,12 +81,14 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
             for t in op.outputs:
                 g = _aggregate(pending.get(t))
                 pending[t] = [] if g is None else [g]  # summed once; kept for xs
-                out_grads.append(g)
+                # A stop tensor keeps its own gradient (for an x among stop_gradients, as
+                # TF1) but passes nothing back to its op.
+                out_grads.append(None if t in stops else g)
             if all(g is None for g in out_grads) or not op.inputs:
                 continue
-            in_grads = _op_gradients(op, out_grads, between, stops)
+            in_grads = _op_gradients(op, out_grads, between, stops, xset)
             for t, g in zip(op.inputs, in_grads):
-                if g is not None and t not in stops:
+                if g is not None and (t not in stops or t in xset):
                     pending.setdefault(t, []).append(g)
         results = []
         for x in xs:
@@ -108,8 +111,10 @@ def _ops_between(ys: Sequence[Tensor], xs: Sequence[Tensor], stops: set) -> set:
         reaches_y.add(op)
         stack.extend(t.op for t in op.inputs if t not in stops)
     from_x: set = set()
-    stack = [c for x in xs if x not in stops for c in x.consumers()]
-    stack += [x.op for x in xs]
+    # An x among the stop tensors still gets its own gradient (TF1's partial derivatives:
+    # gradients(a + b, [a, b], stop_gradients=[a, b]) is [1, 1]); nothing flows past it.
+    stack = [c for x in xs for c in x.consumers()]
+    stack += [x.op for x in xs if x not in stops]
     while stack:
         op = stack.pop()
         if op in from_x or op not in reaches_y:
@@ -123,12 +128,16 @@ def _ops_between(ys: Sequence[Tensor], xs: Sequence[Tensor], stops: set) -> set:
     return from_x
 
 
-def _op_gradients(op: Operation, out_grads: list, between: set, stops: set) -> list:
+def _op_gradients(op: Operation, out_grads: list, between: set, stops: set,
+                  xset: frozenset = frozenset()) -> list:
     op_def = op.op_def
-    needed = [t.op in between and t not in stops and _is_differentiable_dtype(t.dtype)
-              for t in op.inputs]
+    needed = [((t.op in between and t not in stops) or t in xset)
+              and _is_differentiable_dtype(t.dtype) for t in op.inputs]
     if not any(needed):
         return [None] * len(op.inputs)
+    override = gradient_registry.override_for(op)
+    if override is not None:
+        return _registered_gradients(op, override[0], out_grads, needed)
     if getattr(op_def, "stops_gradient", False):
         return [None] * len(op.inputs)
     if not op_def.differentiable or op_def.grad is None:
@@ -163,6 +172,32 @@ def _op_gradients(op: Operation, out_grads: list, between: set, stops: set) -> l
             grads = [g if g is None or isinstance(g, IndexedSlices) else sum_to_shape_of(g, t)
                      for g, t in zip(grads, op.inputs)]
     return [g if need else None for g, need in zip(grads, needed)]
+
+
+def _registered_gradients(op: Operation, function: Any, out_grads: list,
+                          needed: list) -> list:
+    """Input gradients from a function registered with fg.RegisterGradient (None: the op
+    is declared not differentiable)."""
+    if function is None:
+        return [None] * len(op.inputs)
+    from flowgraph.ops.fill import zeros_like
+    filled = []
+    for t, g in zip(op.outputs, out_grads):
+        if isinstance(g, IndexedSlices):
+            g = convert_to_tensor(g)
+        elif g is None and t.dtype.is_floating:
+            g = zeros_like(t)  # as TF1: unused float outputs get zero gradients
+        filled.append(g)
+    with op.graph.name_scope(f"{op.name}_grad"):
+        grads = function(op, *filled)
+    if not isinstance(grads, (list, tuple)):
+        grads = [grads]
+    grads = list(grads)
+    if len(grads) != len(op.inputs):
+        raise ValueError(f"The gradient function registered for {op.name} (op type "
+                         f"{op.type}) returned {len(grads)} gradients for {len(op.inputs)} "
+                         "inputs.")
+    return [None if g is None or not need else g for g, need in zip(grads, needed)]
 
 
 def _is_differentiable_dtype(dtype: dtypes.DType) -> bool:

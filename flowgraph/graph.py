@@ -8,6 +8,7 @@ The default graph lives on a context-variable stack (`Graph.as_default`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import threading
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -100,6 +101,7 @@ class Graph:
         self._control_edits = 0
         self._state: dict = {}
         self._lock = threading.RLock()
+        self._shapes: dict = {}
 
     @property
     def _name_stack(self) -> str:
@@ -239,6 +241,12 @@ class Graph:
         finally:
             self._control_stack = old
 
+    def gradient_override_map(self, op_type_map: dict) -> Any:
+        """A context in which ops of the types in `op_type_map` take the gradient function
+        registered (`fg.RegisterGradient`) under the mapped name, as TF1's."""
+        from flowgraph.gradient_registry import gradient_override_map
+        return gradient_override_map(self, op_type_map)
+
     def _current_control_inputs(self, inputs: Sequence[Tensor]) -> list:
         if not self._control_stack:
             return []
@@ -251,9 +259,10 @@ class Graph:
         return result
 
     @contextlib.contextmanager
-    def device(self, device_name: Any) -> Iterator[None]:
-        """Places ops created inside on `device_name` ("/cpu:0", "/job:worker/task:1")."""
-        self._device_stack.append(device_name)
+    def device(self, device_name_or_function: Any) -> Iterator[None]:
+        """Places ops created inside on `device_name_or_function` ("/cpu:0",
+        "/job:worker/task:1", or a function of the op; TF1's argument name)."""
+        self._device_stack.append(device_name_or_function)
         try:
             yield
         finally:
@@ -281,9 +290,11 @@ class Graph:
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified (an op "
                                f"{name or op_def.type_name!r} was being added).")
-        if any(t.graph is not self for t in inputs):
-            inputs = [t if t.graph is self else self._capture(t, name or op_def.type_name)
-                      for t in inputs]
+        for t in inputs:
+            if t._op._graph is not self:
+                inputs = [t if t.graph is self else self._capture(t, name or op_def.type_name)
+                          for t in inputs]
+                break
         with self._lock:
             if name and name.endswith("/"):
                 # A scope name (from `with name_scope(...) as scope`) is used as it is.
@@ -296,20 +307,35 @@ class Graph:
                 raise ValueError(f"{name!r} is not a valid node name: use letters, digits, "
                                  "'.', '_', '-' and '/' (not starting with '_', '-' or '/').")
             site = user_creation_site()
-            controls = self._current_control_inputs(inputs)
+            local = self._local.__dict__  # (the scope stacks are per thread)
+            controls = self._current_control_inputs(inputs) if local.get("control_stack") \
+                else []
             for c in control_inputs:
                 if c not in controls:
                     controls.append(c)
-            op = Operation(self, name, op_def, inputs, controls, self._current_device(), site,
+            device = self._current_device() if local.get("device_stack") else ""
+            op = Operation(self, name, _shared_op_def(op_def), inputs, controls, device, site,
                            len(self._ops))
             specs = op_def.infer_checked(op)
-            op._outputs = [Tensor(op, i, dtype, shape) for i, (dtype, shape) in enumerate(specs)]
+            op._outputs = tuple(Tensor(op, i, dtype, self._shared_shape(shape))
+                                for i, (dtype, shape) in enumerate(specs))
             self._ops.append(op)
             self._ops_by_name[name] = op
             for t in inputs:
                 t._consumers.append(op)
             self._version += 1
         return op
+
+    def _shared_shape(self, shape: Any) -> Any:
+        """One TensorShape object per distinct shape in this graph (shapes are immutable):
+        a large graph then holds far fewer objects for the garbage collector to scan."""
+        key = shape.as_tuple()
+        found = self._shapes.get(key)
+        if found is None:
+            if len(self._shapes) < 4096:
+                self._shapes[key] = shape
+            return shape
+        return found
 
     def _capture(self, tensor: Tensor, consumer: str) -> Tensor:
         """The tensor of this graph that stands for `tensor` of another graph, used as an
@@ -434,6 +460,17 @@ class Graph:
         return _repr_svg(self)
 
 
+def _shared_op_def(op_def: Any) -> Any:
+    """One instance per op class without attributes (Add, Tanh, ...): they are immutable
+    and all equal, and sharing them keeps large graphs small."""
+    cls = type(op_def)
+    shared = cls.__dict__.get("_shared_instance")
+    if shared is None:
+        shareable = dataclasses.is_dataclass(cls) and not dataclasses.fields(cls)
+        cls._shared_instance = shared = op_def if shareable else False
+    return shared if shared is not False else op_def
+
+
 def _did_you_mean(name: str, known: dict) -> str:
     import difflib
     close = difflib.get_close_matches(name, list(known), n=3)
@@ -510,9 +547,9 @@ def control_dependencies(control_inputs: Optional[Sequence[Any]]):
     return get_default_graph().control_dependencies(control_inputs)
 
 
-def device(device_name: Any):
-    """Places ops created inside on `device_name` (in the default graph)."""
-    return get_default_graph().device(device_name)
+def device(device_name_or_function: Any):
+    """Places ops created inside on `device_name_or_function` (in the default graph)."""
+    return get_default_graph().device(device_name_or_function)
 
 
 def colocate_with(op: Any, ignore_existing: bool = False):

@@ -19,7 +19,8 @@ __all__ = ["zeros_initializer", "ones_initializer", "constant_initializer",
            "random_uniform_initializer", "glorot_uniform_initializer",
            "glorot_normal_initializer", "variance_scaling_initializer",
            "identity_initializer", "he_normal", "he_uniform",
-           "lecun_normal", "lecun_uniform", "xavier_initializer"]
+           "lecun_normal", "lecun_uniform", "xavier_initializer", "orthogonal_initializer",
+           "uniform_unit_scaling_initializer"]
 
 
 class Initializer:
@@ -52,7 +53,7 @@ class zeros_initializer(Initializer):  # noqa: N801 - TF1's names
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dtype = self._dtype(dtype)
-        return constant(np.zeros(_dims(shape), dtype=dtype.np), dtype=dtype)
+        return constant(np.zeros(_dims(shape), dtype=dtype.np), dtype=dtype, name="zeros")
 
 
 class ones_initializer(Initializer):  # noqa: N801
@@ -63,7 +64,7 @@ class ones_initializer(Initializer):  # noqa: N801
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dtype = self._dtype(dtype)
-        return constant(np.ones(_dims(shape), dtype=dtype.np), dtype=dtype)
+        return constant(np.ones(_dims(shape), dtype=dtype.np), dtype=dtype, name="ones")
 
 
 class constant_initializer(Initializer):  # noqa: N801
@@ -244,3 +245,56 @@ def xavier_initializer(uniform: bool = True, seed: Optional[int] = None,
     """TF1's contrib Xavier initializer: Glorot uniform (or truncated normal)."""
     return variance_scaling_initializer(1.0, "fan_avg", "uniform" if uniform else
                                         "truncated_normal", seed, dtype)
+
+
+class orthogonal_initializer(_RandomInitializer):  # noqa: N801
+    """A random orthogonal matrix (scaled by `gain`), reshaped to `shape` (rank >= 2): the Q
+    of the QR decomposition of a normal matrix, its columns' signs fixed by R's diagonal
+    (TF1's recipe)."""
+
+    def __init__(self, gain: float = 1.0, seed: Optional[int] = None,
+                 dtype: Any = dtypes.float32) -> None:
+        super().__init__(seed, dtype)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from flowgraph.ops.diag import matrix_diag_part
+        from flowgraph.ops.linalg import matrix_transpose
+        from flowgraph.ops.linalg_decomp import qr
+        from flowgraph.ops.math import multiply
+        from flowgraph.ops.random import random_normal
+        from flowgraph.ops.shape_ops import reshape
+        from flowgraph.ops.unary import sign
+        dims = _dims(shape)
+        dtype = self._float_dtype(dtype)
+        if len(dims) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional")
+        num_rows = int(np.prod(dims[:-1]))
+        num_cols = dims[-1]
+        flat = (num_cols, num_rows) if num_rows < num_cols else (num_rows, num_cols)
+        q, r = qr(random_normal(flat, dtype=dtype, seed=self.seed), full_matrices=False)
+        q = multiply(q, sign(matrix_diag_part(r)))
+        if num_rows < num_cols:
+            q = matrix_transpose(q)
+        return multiply(constant(self.gain, dtype=dtype), reshape(q, dims))
+
+
+class uniform_unit_scaling_initializer(_RandomInitializer):  # noqa: N801
+    """Uniform in [-m, m], m = factor * sqrt(3 / fan_in) (fan_in: the product of all but
+    the last dimension), which keeps the scale of a linear layer's input."""
+
+    def __init__(self, factor: float = 1.0, seed: Optional[int] = None,
+                 dtype: Any = dtypes.float32) -> None:
+        super().__init__(seed, dtype)
+        self.factor = factor
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        import math
+
+        from flowgraph.ops.random import random_uniform
+        dims = _dims(shape)
+        full = getattr(partition_info, "full_shape", None) or dims
+        input_size = max(float(np.prod(full[:-1])) if len(full) > 1 else 1.0, 1.0)
+        max_val = math.sqrt(3 / input_size) * self.factor
+        return random_uniform(dims, -max_val, max_val, self._float_dtype(dtype),
+                              seed=self.seed)

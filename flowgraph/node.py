@@ -44,13 +44,17 @@ class CreationSite:
         return f"{self.filename}:{self.lineno}"
 
 
-def user_creation_site() -> Optional[CreationSite]:
-    """The innermost stack frame that is not flowgraph's own code (or the stdlib's contextlib)."""
+def user_creation_site() -> Optional[tuple]:
+    """The innermost stack frame that is not flowgraph's own code (or the stdlib's
+    contextlib), as (filename, line, function): a plain tuple of strings and an int, which
+    the garbage collector stops tracking, so that large graphs do not slow collections down
+    (`Operation.creation_site` makes the CreationSite when asked)."""
     frame = sys._getframe(1)
     while frame is not None:
-        filename = frame.f_code.co_filename
+        code = frame.f_code
+        filename = code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and not filename.endswith("contextlib.py"):
-            return CreationSite(filename, frame.f_lineno, frame.f_code.co_name)
+            return (filename, frame.f_lineno, code.co_name)
         frame = frame.f_back
     return None
 
@@ -128,7 +132,9 @@ class Tensor:
     def __repr__(self) -> str:
         return (f"<fg.Tensor '{self.name}' shape={self._shape} dtype={self._dtype.name}>")
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        # TF1's str(): Tensor("x:0", shape=(?, 3), dtype=float32)
+        return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
 
     def __hash__(self) -> int:
         return id(self)
@@ -181,13 +187,13 @@ class Operation:
 
     def __init__(self, graph: "Graph", name: str, op_def: Any, inputs: Sequence[Tensor],
                  control_inputs: Sequence["Operation"], device: str,
-                 site: Optional[CreationSite], op_id: int) -> None:
+                 site: Any, op_id: int) -> None:
         self._graph = graph
         self._name = name
         self._op_def = op_def
         self._inputs = tuple(inputs)
-        self._control_inputs = list(control_inputs)
-        self._outputs: list = []
+        self._control_inputs = tuple(control_inputs)
+        self._outputs: tuple = ()
         self._device = device
         self._site = site
         self._id = op_id
@@ -227,11 +233,14 @@ class Operation:
     @property
     def creation_site(self) -> Optional[CreationSite]:
         """Where user code created this node (file, line, function), or None."""
-        return self._site
+        site = self._site
+        if type(site) is tuple:
+            site = self._site = CreationSite(*site)
+        return site
 
     @property
     def traceback(self) -> list:
-        site = self._site
+        site = self.creation_site
         return [] if site is None else [(site.filename, site.lineno, site.function, site.line)]
 
     def values(self) -> tuple:
@@ -241,6 +250,11 @@ class Operation:
         """TF1 spelling of reading an attribute; flowgraph code reads ``op_def.<name>``."""
         fields = self._op_def.attribute_names()
         if name not in fields:
+            # TF1's spellings of attributes flowgraph names otherwise.
+            if name == "keep_dims" and "keepdims" in fields:
+                return self._op_def.keepdims
+            if name == "T" and (self._inputs or self._outputs):
+                return (self._inputs or self._outputs)[0].dtype
             raise ValueError(f"Operation {self._name!r} (op type {self.type}) has no attribute "
                              f"{name!r}; its attributes are {list(fields)}")
         return getattr(self._op_def, name)
@@ -255,15 +269,16 @@ class Operation:
                 raise ValueError(f"Control input {op.name} is from another graph than "
                                  f"{self._name}")
             if op not in self._control_inputs:
-                self._control_inputs.append(op)
+                self._control_inputs += (op,)
         self._graph._version += 1
         self._graph._control_edits += 1  # cached plans may be stale now
 
     def describe(self) -> str:
         """'node NAME (op type TYPE) defined at FILE:LINE', for error messages."""
         text = f"node {self._name} (op type {self.type})"
-        if self._site is not None:
-            text += f" defined at {self._site.short()}"
+        site = self.creation_site
+        if site is not None:
+            text += f" defined at {site.short()}"
         return text
 
     def run(self, feed_dict: Any = None, session: Any = None) -> None:

@@ -112,9 +112,9 @@ def _compare(dim: Dimension, other: Any, fn) -> Optional[bool]:
     return fn(dim.value, other)
 
 
-def dimension_value(dim: Any) -> Optional[int]:
+def dimension_value(dimension: Any) -> Optional[int]:
     """The int (or None) of a Dimension or int, as `tf.compat.v1.dimension_value`."""
-    return dim.value if isinstance(dim, Dimension) else dim
+    return dimension.value if isinstance(dimension, Dimension) else dimension
 
 
 class TensorShape:
@@ -248,7 +248,8 @@ class TensorShape:
     def __repr__(self) -> str:
         if self._dims is None:
             return "TensorShape(None)"
-        return f"TensorShape({[d.value for d in self._dims]})"
+        # As TF1: TensorShape([Dimension(None), Dimension(3)])
+        return f"TensorShape([{', '.join(repr(d) for d in self._dims)}])"
 
     def __str__(self) -> str:
         if self._dims is None:

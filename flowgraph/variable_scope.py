@@ -156,7 +156,13 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
     with contextlib.ExitStack() as stack:
         if auxiliary_name_scope:
             if name_scope_name:
-                opened = stack.enter_context(graph.name_scope(name_scope_name))
+                # As TF1: re-entering a VariableScope object opens a new name scope named
+                # after its last component ("foo" -> "foo_1/"), while the scope keeps its
+                # original_name_scope.
+                local_name = full_name.split("/")[-1]
+                if local_name:
+                    stack.enter_context(graph.name_scope(local_name))
+                opened = name_scope_name
             else:
                 # A string name opens a name scope of that whole name ("a/b" as TF1).
                 local_name = full_name.split("/")[-1] if isinstance(

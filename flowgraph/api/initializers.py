@@ -14,3 +14,8 @@ from flowgraph.initializers import zeros_initializer as zeros  # noqa: F401
 from flowgraph.variables import global_variables_initializer as global_variables  # noqa: F401
 from flowgraph.variables import local_variables_initializer as local_variables  # noqa: F401
 from flowgraph.variables import variables_initializer as variables  # noqa: F401
+
+# --- added by the TF1 fidelity pass
+from flowgraph.initializers import orthogonal_initializer as orthogonal  # noqa: F401,E402
+from flowgraph.initializers import uniform_unit_scaling_initializer as uniform_unit_scaling  # noqa: F401,E402,E501
+from flowgraph.variables import tables_initializer  # noqa: F401,E402

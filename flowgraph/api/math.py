@@ -70,3 +70,37 @@ from flowgraph.ops.segment_sorted import (  # noqa: F401
     segment_sum,
 )
 from flowgraph.ops.segment import unsorted_segment_sum  # noqa: F401
+
+# --- added by the TF1 fidelity pass: special functions and tf.math-only helpers
+from flowgraph.ops.array_extra import bincount  # noqa: F401,E402
+from flowgraph.ops.composites_math import (  # noqa: F401,E402
+    confusion_matrix,
+    is_non_decreasing,
+    is_strictly_increasing,
+    lbeta,
+    polyval,
+    reciprocal_no_nan,
+    reduce_euclidean_norm,
+    zero_fraction,
+)
+from flowgraph.ops.special_math import (  # noqa: F401,E402
+    acosh,
+    asinh,
+    atanh,
+    digamma,
+    lgamma,
+    multiply_no_nan,
+    polygamma,
+    rint,
+    xdivy,
+    xlogy,
+    zeta,
+)
+from flowgraph.ops.segment_more import (  # noqa: F401,E402
+    segment_prod,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)

@@ -3,3 +3,11 @@
 from flowgraph.graph import set_random_seed  # noqa: F401
 from flowgraph.ops.random import get_seed, normal, truncated_normal, uniform  # noqa: F401
 from flowgraph.ops.random_sampling import categorical, multinomial, shuffle  # noqa: F401
+
+# Added by the TF1 fidelity pass.
+from flowgraph.ops.candidate_sampling import (  # noqa: E402,F401
+    log_uniform_candidate_sampler,
+    uniform_candidate_sampler,
+)
+from flowgraph.ops.random_more import random_gamma as gamma  # noqa: E402,F401
+from flowgraph.ops.random_more import random_poisson as poisson  # noqa: E402,F401

@@ -10,3 +10,18 @@ from flowgraph.ops.sparse_math import sparse_tensor_dense_matmul as sparse_dense
 from flowgraph.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
 from flowgraph.ops.hashing import sparse_cross as cross  # noqa: F401
 from flowgraph.ops.hashing import sparse_cross_hashed as cross_hashed  # noqa: F401
+
+# Added by the TF1 fidelity pass.
+from flowgraph.ops.sparse_more import sparse_concat as concat  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_fill_empty_rows as fill_empty_rows  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_reduce_max as reduce_max  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_reshape as reshape  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_retain as retain  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_segment_mean as segment_mean  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_segment_sqrt_n as segment_sqrt_n  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_segment_sum as segment_sum  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_slice as slice  # noqa: E402,F401,A004
+from flowgraph.ops.sparse_more import sparse_softmax as softmax  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_split as split  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_to_indicator as to_indicator  # noqa: E402,F401
+from flowgraph.ops.sparse_more import sparse_transpose as transpose  # noqa: E402,F401

@@ -2,3 +2,13 @@
 
 from flowgraph.ops.strings import as_string, join, length, lower, to_number, upper  # noqa: F401
 from flowgraph.ops.hashing import string_to_hash_bucket_fast as to_hash_bucket_fast  # noqa: F401
+
+# Added by the TF1 fidelity pass.
+from flowgraph.ops.strings_extra import (  # noqa: E402,F401
+    reduce_join,
+    regex_full_match,
+    regex_replace,
+    substr,
+)
+from flowgraph.ops.strings_extra import string_strip as strip  # noqa: E402,F401
+from flowgraph.ops.strings_extra import strings_split as split  # noqa: E402,F401

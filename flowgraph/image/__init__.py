@@ -86,3 +86,31 @@ __all__ = [
     "resize_images", "resize_nearest_neighbor", "angles_to_projective_transforms", "rotate",
     "transform", "translate", "translations_to_projective_transforms", "zoom",
 ]
+
+# Added by the TF1 fidelity pass.
+from flowgraph.image.boxes import (  # noqa: E402,F401
+    crop_and_resize,
+    draw_bounding_boxes,
+    extract_image_patches,
+    extract_patches,
+    non_max_suppression,
+)
+from flowgraph.image.quality import (  # noqa: E402,F401
+    image_gradients,
+    psnr,
+    rgb_to_yiq,
+    rgb_to_yuv,
+    sobel_edges,
+    ssim,
+    total_variation,
+    yiq_to_rgb,
+    yuv_to_rgb,
+)
+from flowgraph.ops.image_codecs import (  # noqa: E402,F401
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    encode_jpeg,
+    encode_png,
+)
+from flowgraph.ops.image_boxes import sample_distorted_bounding_box  # noqa: E402,F401

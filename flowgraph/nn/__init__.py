@@ -101,3 +101,30 @@ from flowgraph.nn.rnn import (  # noqa: E402,F401
 
 __all__ += ["bidirectional_dynamic_rnn", "dynamic_rnn", "raw_rnn", "rnn_cell",
             "static_bidirectional_rnn", "static_rnn", "static_state_saving_rnn"]
+
+# Added by the TF1 fidelity pass.
+from flowgraph.nn.nn_extra import (  # noqa: E402,F401
+    normalize_moments,
+    relu_layer,
+    sufficient_statistics,
+    weighted_moments,
+    xw_plus_b,
+)
+from flowgraph.nn.sampled import nce_loss, sampled_softmax_loss  # noqa: E402,F401
+from flowgraph.ops.array_extra import depth_to_space, space_to_depth  # noqa: E402,F401
+from flowgraph.ops.candidate_sampling import (  # noqa: E402,F401
+    compute_accidental_hits,
+    log_uniform_candidate_sampler,
+    uniform_candidate_sampler,
+)
+
+__all__ += ["normalize_moments", "relu_layer", "sufficient_statistics", "weighted_moments",
+            "xw_plus_b", "nce_loss", "sampled_softmax_loss", "depth_to_space",
+            "space_to_depth", "compute_accidental_hits", "log_uniform_candidate_sampler",
+            "uniform_candidate_sampler"]
+from flowgraph.nn.embedding_sparse import (  # noqa: E402,F401
+    embedding_lookup_sparse,
+    safe_embedding_lookup_sparse,
+)
+
+__all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]

@@ -143,6 +143,8 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: Optional[str] = None,
     to_tensor = getattr(value, "__fg_tensor__", None)
     if to_tensor is not None:
         return convert_to_tensor(to_tensor(), dtype=dtype, name=name)
+    if isinstance(value, (list, tuple)) and _holds_tensor(value):
+        return _autopack(value, dtype, name or "packed")
     hint = preferred_dtype if preferred_dtype is not None else dtype_hint
     if dtype is None and hint is not None:
         try:
@@ -153,6 +155,46 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: Optional[str] = None,
         return constant(value, dtype=dtype, name=name or "Const")
     except TypeError as exc:
         raise TypeError(f"Failed to convert {_short(value)} to a Tensor: {exc}") from None
+
+
+def _is_tensor_like(value: Any) -> bool:
+    return isinstance(value, Tensor) or hasattr(value, "__fg_tensor__")
+
+
+def _holds_tensor(value: Any) -> bool:
+    if _is_tensor_like(value):
+        return True
+    return isinstance(value, (list, tuple)) and any(_holds_tensor(v) for v in value)
+
+
+def _first_tensor_dtype(value: Any) -> Any:
+    if _is_tensor_like(value):
+        return convert_to_tensor(value).dtype
+    for item in value if isinstance(value, (list, tuple)) else ():
+        found = _first_tensor_dtype(item)
+        if found is not None:
+            return found
+    return None
+
+
+def _autopack(value: Any, dtype: Any, name: str) -> Tensor:
+    """TF1's auto-packing: a (nested) list holding Tensors becomes their `stack` (node
+    "packed"), Python numbers in it constants of the Tensors' dtype."""
+    from flowgraph.ops.array import stack
+    inferred = _first_tensor_dtype(value)
+    if dtype is not None and inferred is not None and dtypes.as_dtype(dtype) != inferred:
+        raise TypeError(f"Cannot convert a list containing a tensor of dtype {inferred.name} "
+                        f"to {dtypes.as_dtype(dtype).name}")
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else inferred
+    graph = get_default_graph()
+    with graph.name_scope(name) as scope:
+        elements = []
+        for i, item in enumerate(value):
+            if isinstance(item, (list, tuple)) and _holds_tensor(item):
+                elements.append(_autopack(item, dtype, str(i)))
+            else:
+                elements.append(convert_to_tensor(item, dtype=dtype, name=str(i)))
+        return stack(elements, name=scope)
 
 
 def as_tensors(values: Any, dtype: Any = None) -> list:

@@ -41,7 +41,9 @@ def tuple(tensors: Sequence[Any], name: Optional[str] = None,  # noqa: A001 - TF
     with graph.name_scope(name or "tuple"):
         gate = group(*[t for t in tensors if t is not None], *(control_inputs or ()))
         with graph.control_dependencies([gate]):
-            return [None if t is None else identity(t) for t in tensors]
+            # As TF1 (with_dependencies): tuple/control_dependency, ..._1, ...
+            return [None if t is None else identity(t, name="control_dependency")
+                    for t in tensors]
 
 
 def with_dependencies(dependencies: Sequence[Any], output_tensor: Any,
@@ -49,4 +51,4 @@ def with_dependencies(dependencies: Sequence[Any], output_tensor: Any,
     """`output_tensor`'s value, computed only after `dependencies` have run."""
     output_tensor = convert_to_tensor(output_tensor)
     with output_tensor.graph.control_dependencies([_control_op(d) for d in dependencies]):
-        return identity(output_tensor, name=name)
+        return identity(output_tensor, name=name or "control_dependency")

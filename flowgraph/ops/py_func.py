@@ -38,7 +38,7 @@ class _PyFuncBase(Op):
         except errors.OpError:
             raise
         except Exception as e:
-            raise errors.InvalidArgumentError(
+            raise _error_class(e)(
                 None, ctx.op, f"{type(e).__name__}: {e} (raised by the Python function "
                 f"{getattr(self.func, '__name__', self.func)!r} of {ctx.op.type} op "
                 f"{ctx.op.name!r})") from e
@@ -50,6 +50,19 @@ class _PyFuncBase(Op):
         values = tuple(_converted(v, dtypes.as_dtype(t), i, ctx.op)
                        for i, (v, t) in enumerate(zip(results, self.Tout)))
         return values[0] if len(values) == 1 else values
+
+
+def _error_class(exc: Exception) -> type:
+    """TF1's mapping of a Python exception raised in a py_func to an OpError class."""
+    if isinstance(exc, (ValueError, TypeError)):
+        return errors.InvalidArgumentError
+    if isinstance(exc, StopIteration):
+        return errors.OutOfRangeError
+    if isinstance(exc, MemoryError):
+        return errors.ResourceExhaustedError
+    if isinstance(exc, NotImplementedError):
+        return errors.UnimplementedError
+    return errors.UnknownError
 
 
 def _converted(value: Any, dtype: Any, index: int, op: Any) -> np.ndarray:

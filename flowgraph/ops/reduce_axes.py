@@ -78,6 +78,8 @@ def reduced_shape(shape: TensorShape, axis: Optional[tuple], keepdims: bool) -> 
     if shape.ndims is None:
         if axis is not None and len(axis) == 0:
             return shape
+        if axis is None and not keepdims:
+            return TensorShape([])  # all dimensions reduced: a scalar (TF1's set_shape(()))
         return TensorShape(None)
     dims = shape.as_list()
     axes = normalize_axes(axis, len(dims))

@@ -132,3 +132,22 @@ __all__ += ["AdadeltaOptimizer", "AdagradDAOptimizer", "ProximalAdagradOptimizer
 from flowgraph.train.profiler_hook import ProfilerHook  # noqa: E402
 
 __all__ += ["ProfilerHook"]
+
+# Queue-based input pipelines (flowgraph.input), added by the TF1 fidelity pass.
+from flowgraph.input import (  # noqa: E402
+    QueueRunner,
+    add_queue_runner,
+    batch,
+    batch_join,
+    input_producer,
+    limit_epochs,
+    range_input_producer,
+    shuffle_batch,
+    shuffle_batch_join,
+    slice_input_producer,
+    string_input_producer,
+)
+
+__all__ += ["QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer",
+            "limit_epochs", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
+            "slice_input_producer", "string_input_producer"]

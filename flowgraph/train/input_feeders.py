@@ -56,8 +56,9 @@ def run_input_feeders(session: Any, graph: Any = None) -> int:
 def start_queue_runners(sess: Any = None, coord: Any = None, daemon: bool = True,
                         start: bool = True, collection: Optional[str] = None) -> list:
     """TF1's `tf.train.start_queue_runners`: starts the inputs of numpy_input_fn and
-    pandas_input_fn in `sess` (default: the default session). flowgraph has no queue runner
-    threads, so the returned list is empty."""
+    pandas_input_fn in `sess` (default: the default session), and the threads of the
+    graph's QueueRunners (tf.train.batch, string_input_producer, ...); returns those
+    threads."""
     if sess is None:
         from flowgraph.graph import get_default_session
 
@@ -68,4 +69,9 @@ def start_queue_runners(sess: Any = None, coord: Any = None, daemon: bool = True
                              "tf.start_queue_runners(sess=sess)")
     if start:
         run_input_feeders(sess)
-    return []
+    # The QueueRunners of queue-based input pipelines (flowgraph.input): their threads.
+    from flowgraph.graph import GraphKeys
+    threads = []
+    for runner in sess.graph.get_collection(collection or GraphKeys.QUEUE_RUNNERS):
+        threads.extend(runner.create_threads(sess, coord=coord, daemon=daemon, start=start))
+    return threads

@@ -106,6 +106,7 @@ from flowgraph.image.quality import (  # noqa: E402,F401
     yiq_to_rgb,
     yuv_to_rgb,
 )
+from flowgraph.ops.image_boxes import sample_distorted_bounding_box  # noqa: E402,F401
 from flowgraph.ops.image_codecs import (  # noqa: E402,F401
     decode_image,
     decode_jpeg,
@@ -113,4 +114,3 @@ from flowgraph.ops.image_codecs import (  # noqa: E402,F401
     encode_jpeg,
     encode_png,
 )
-from flowgraph.ops.image_boxes import sample_distorted_bounding_box  # noqa: E402,F401

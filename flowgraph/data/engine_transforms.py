@@ -55,7 +55,7 @@ def _map(attrs: dict, children: tuple, env: Env) -> Source:
         try:
             for element in it:
                 pending.append(pool.submit(call, element))
-                if len(pending) >= parallel:
+                if len(pending) > parallel:  # keep `parallel` calls running meanwhile
                     result = pending.popleft().result()
                     if result is not skipped:
                         yield result

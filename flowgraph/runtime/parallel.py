@@ -61,20 +61,20 @@ class _Schedule:
         # With BLAS threads left to the Session (intra_op_parallelism_threads 0), a plan
         # whose heavy independent steps are BLAS calls runs them side by side, each with
         # fewer BLAS threads, rather than one after another on every core.
+        # Only when most of the heavy BLAS work has a partner to run beside: a plan that is
+        # mostly a chain of BLAS calls (a CNN or an MLP step, whose backward pass has a few
+        # independent pairs) runs faster one call at a time on every core.
         self.limit_blas = False
         if not self.worthwhile and blas_auto and blas_uses_all_cores:
-            self.limit_blas = self.worthwhile = _has_parallel_heavy_steps(
-                plan, self.consumers, min_elements, False)
+            self.limit_blas = self.worthwhile = _mostly_parallel_blas(
+                plan, self.consumers, min_elements)
 
 
 def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int,
                               blas_uses_all_cores: bool) -> bool:
     """True when two heavy steps sit at the same depth of the DAG (so neither needs the
     other)."""
-    depth = [0] * len(plan.steps)
-    for step in plan.steps:
-        for c in consumers[step.index]:
-            depth[c] = max(depth[c], depth[step.index] + 1)
+    depth = _depths(plan, consumers)
     seen: set = set()
     for step in plan.steps:
         if blas_uses_all_cores and step.uses_all_cores:
@@ -84,6 +84,52 @@ def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int,
                 return True
             seen.add(depth[step.index])
     return False
+
+
+# The share of heavy BLAS steps that must sit beside another heavy BLAS step for the
+# automatic thread setting to run them side by side on fewer BLAS threads each.
+PARALLEL_BLAS_SHARE = 0.75
+
+
+def _depths(plan: Plan, consumers: dict) -> list:
+    depth = [0] * len(plan.steps)
+    for step in plan.steps:
+        for c in consumers[step.index]:
+            depth[c] = max(depth[c], depth[step.index] + 1)
+    return depth
+
+
+def _mostly_parallel_blas(plan: Plan, consumers: dict, min_elements: int) -> bool:
+    """True when at least PARALLEL_BLAS_SHARE of the heavy BLAS steps are independent of
+    (neither needs nor is needed by) another heavy BLAS step, e.g. chains of matmuls side
+    by side. Ancestry is tracked as bit sets over the heavy BLAS steps."""
+    heavy = {step.index: bit for bit, step in enumerate(
+        s for s in plan.steps if s.uses_all_cores and s.elements >= min_elements)}
+    if len(heavy) < 2:
+        return False
+    ancestors = [0] * len(plan.steps)
+    for step in plan.steps:  # in dependency order
+        mine = ancestors[step.index] | (1 << heavy[step.index] if step.index in heavy else 0)
+        for c in consumers[step.index]:
+            ancestors[c] |= mine
+    descendants = [0] * len(heavy)
+    for index, bit in heavy.items():
+        for other in _bits(ancestors[index]):
+            descendants[other] |= 1 << bit
+    everyone = (1 << len(heavy)) - 1
+    paired = 0
+    for index, bit in heavy.items():
+        related = ancestors[index] | descendants[bit] | (1 << bit)
+        if related != everyone:
+            paired += 1
+    return paired >= PARALLEL_BLAS_SHARE * len(heavy)
+
+
+def _bits(mask: int):
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 def _quiet_numpy() -> None:

@@ -255,14 +255,18 @@ class ConcatV2(Op):
 
 def concat(values: Any, axis: int, name: str = "concat") -> Tensor:
     """Concatenates a list of tensors along dimension `axis` (a single tensor is returned
-    through an Identity, as in TF1)."""
+    through an Identity named ``<name>/<name>``, next to a ``concat_dim`` constant, as in
+    TF1)."""
     axis = static_int(axis, "concat axis")
     if not isinstance(values, (list, tuple)):
         values = [values]
     if not values:
         raise ValueError("concat() needs at least one value")
     if len(values) == 1:
-        return identity(values[0], name=name)
+        from flowgraph.graph import name_scope
+        with name_scope(name, "concat", values):
+            constant(axis, dtype=dtypes.int32, name="concat_dim")
+            return identity(values[0], name=name or "concat")
     return apply_op(ConcatV2(axis=axis), _as_tensors(values), name=name)
 
 

@@ -382,3 +382,14 @@ def test_reverse_sequence_roll_and_tensor_scatter_errors():
         _run(fg.tensor_scatter_nd_add(x, i, [[1, 1, 1]]), {i: [[2]]})
     with pytest.raises(TypeError, match="dtype"):
         fg.tensor_scatter_nd_update(x, [[0]], fg.constant([[1.0, 2.0, 3.0]]))
+
+
+def test_concat_of_one_tensor_is_named_as_tf1():
+    # TF1: name_scope("concat") around identity(values[0], name="concat").
+    with fg.Graph().as_default():
+        x = fg.placeholder(fg.float32, [2, 3])
+        assert fg.concat([x], 1).name == "concat/concat:0"
+        assert fg.concat([x], 0).name == "concat_1/concat:0"
+        assert fg.concat([x, x], 0).name == "concat_2:0"
+        assert fg.concat([x], 1, name="joined").name == "joined/joined:0"
+        assert fg.get_default_graph().get_operation_by_name("concat/concat_dim").type == "Const"

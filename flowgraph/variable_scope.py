@@ -164,9 +164,13 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
                     stack.enter_context(graph.name_scope(local_name))
                 opened = name_scope_name
             else:
-                # A string name opens a name scope of that whole name ("a/b" as TF1).
-                local_name = full_name.split("/")[-1] if isinstance(
-                    name_or_scope, VariableScope) else local
+                # A string name opens a name scope of that whole name ("a/b" as TF1); with
+                # only a default name, TF1 opens name_scope(default_name), uniquified by
+                # the graph on its own (the variable scope's unique name may differ).
+                if isinstance(name_or_scope, VariableScope):
+                    local_name = full_name.split("/")[-1]
+                else:
+                    local_name = default_name if name_or_scope is None else local
                 opened = stack.enter_context(graph.name_scope(local_name))
         else:
             opened = name_scope_name or graph.get_name_scope() + "/"

@@ -660,3 +660,16 @@ def test_fetching_a_variable_with_its_update_gives_the_updated_value_as_tf1():
             assert result[0] is None and result[1] == 1
             np.testing.assert_allclose(result[2], 0.8, rtol=1e-6)
             assert sess.run({"step": step}) == {"step": 1}
+
+
+def test_default_named_variable_scope_opens_the_name_scope_of_its_default_name():
+    # TF1: the variable scope is "m_1", the name scope name_scope("m") uniquified: "m_2/".
+    with fg.Graph().as_default():
+        with fg.variable_scope(None, default_name="m") as first:
+            a = fg.constant(1.0)
+        fg.constant(2.0, name="m_1")
+        with fg.variable_scope(None, default_name="m") as second:
+            b = fg.constant(1.0)
+            v = fg.get_variable("v", [1])
+        assert (first.name, a.name) == ("m", "m/Const:0")
+        assert (second.name, b.name, v.name) == ("m_1", "m_2/Const:0", "m_1/v:0")

@@ -1,5 +1,6 @@
-"""flowgraph's performance benchmark: the nine workloads of the performance goals (W1-W9) and
-the input-pipeline workload D1, each measured for flowgraph and for a hand-written numpy
+"""flowgraph's performance benchmark: the nine workloads of the performance goals (W1-W9),
+the input-pipeline workload D1 and the Dask target's cost (DASK), each measured for
+flowgraph and (except DASK) for a hand-written numpy
 version in the same process and, with ``--tf-python``, for TensorFlow 1.x graph mode (the
 anchor scripts in tools/anchors, run in a subprocess right after flowgraph's turn).
 
@@ -40,7 +41,7 @@ import flowgraph as fg  # noqa: E402
 WORKLOADS = {
     "W1": "w1_overhead", "W2": "w2_chain", "W3": "w3_mlp_train", "W4": "w4_mlp_infer",
     "W5": "w5_cnn", "W6": "w6_lstm", "W7": "w7_interop", "W8": "w8_build", "W9": "w9_memory",
-    "D1": "d1_pipeline",
+    "D1": "d1_pipeline", "DASK": "dask_cluster",
 }
 
 

@@ -17,7 +17,7 @@ sys.path.insert(0, str(TOOLS))
 from benchlib import report, tf1  # noqa: E402
 from benchlib.report import Row, Target, TfSpec  # noqa: E402
 
-KEYS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "D1")
+KEYS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "W9", "D1", "DASK")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_quick_run_has_every_workload_with_finite_numbers(quick_run):
     for key in KEYS:
         assert any(line.startswith(key + " ") for line in table.splitlines()), key
     # two W2 rows (fusion off / on), two W6 rows (dynamic_rnn / static_rnn), two W8 rows
-    for key in ("W2", "W6", "W8"):
+    for key in ("W2", "W6", "W8", "DASK"):
         assert sum(r["key"] == key for r in rows) == 2
 
 

@@ -43,8 +43,10 @@ class FusedLSTMCell(Op):
     """One LSTM step after the matmul. Inputs: gates ``z`` [batch, 4 * units] (i, j, f, o)
     and the previous cell state ``c`` [batch, units]. Outputs: the new cell state ``c'``,
     the new output ``h'`` (both [batch, units]) and the activations
-    ``[sigmoid(i), tanh(j), sigmoid(f + forget_bias), sigmoid(o), tanh(c')]``
-    [batch, 5 * units], which the gradient reuses."""
+    ``[sigmoid(i), tanh(j), sigmoid(f + forget_bias), sigmoid(o), tanh(c')]`` stacked
+    gate-major, [5, batch, units], which the gradient reuses. (Gate-major, each activation
+    is one contiguous block: numpy runs elementwise passes over contiguous arrays several
+    times faster than over column slices of a [batch, 5 * units] array.)"""
 
     forget_bias: float = 1.0
 
@@ -55,30 +57,25 @@ class FusedLSTMCell(Op):
             raise TypeError(f"{op.type} needs the cell state in the gates' dtype "
                             f"{gates.dtype.name}, got {cell.dtype.name}")
         batch, units = _gate_shapes(op, gates, cell)
-        wide = None if units is None else 5 * units
         return [(gates.dtype, [batch, units]), (gates.dtype, [batch, units]),
-                (gates.dtype, [batch, wide])]
+                (gates.dtype, [5, batch, units])]
 
     def kernel(self, z, c):
-        units = c.shape[1]
-        if z.shape != (c.shape[0], 4 * units):
+        batch, units = c.shape
+        if z.shape != (batch, 4 * units):
             raise ValueError(f"FusedLSTMCell: gates of shape {z.shape} do not fit a cell "
                              f"state of shape {c.shape} (need [batch, 4 * units])")
-        # Contiguous temporaries: numpy runs them several times faster than the same
-        # passes over column slices of one wide buffer.
-        gates = np.negative(z)
-        if self.forget_bias:
-            gates[:, 2 * units:3 * units] -= gates.dtype.type(self.forget_bias)
-        np.exp(gates, out=gates)  # overflow gives inf, so sigmoid 0: exact
-        gates += 1
-        np.reciprocal(gates, out=gates)  # sigmoid of every gate
-        j = np.tanh(z[:, units:2 * units])
-        i, f, o = gates[:, :units], gates[:, 2 * units:3 * units], gates[:, 3 * units:]
+        act = np.empty((5, batch, units), z.dtype)
+        z_gates = z.reshape(batch, 4, units).transpose(1, 0, 2)  # a view: [4, batch, units]
+        i, j, f, o, tanh_c = act
+        np.tanh(z_gates[1], out=j)
+        _sigmoid(z_gates[0], i)
+        _sigmoid(z_gates[2:], act[2:4], shift=self.forget_bias)  # f and o in one pass
         new_c = c * f
-        new_c += i * j
-        tanh_c = np.tanh(new_c)
-        gates[:, units:2 * units] = j
-        return new_c, tanh_c * o, np.concatenate([gates, tanh_c], axis=1)
+        np.multiply(i, j, out=tanh_c)
+        new_c += tanh_c
+        np.tanh(new_c, out=tanh_c)
+        return new_c, tanh_c * o, act
 
     def grad(self, op, d_c, d_h, d_act):
         from flowgraph.ops.math import add
@@ -93,19 +90,31 @@ class FusedLSTMCell(Op):
         return [d_gates if direct is None else add(d_gates, direct), d_cell]
 
 
-def _columns(a: np.ndarray, units: int, count: int) -> list:
-    return [a[:, k * units:(k + 1) * units] for k in range(count)]
+def _sigmoid(x: np.ndarray, out: np.ndarray, shift: float = 0.0) -> None:
+    """``out = sigmoid(x + shift)``, with ``shift`` added to the first block of `x` only
+    when `x` holds two blocks (the forget gate before the output gate).
+
+    ``1 / (1 + exp(-v))`` exactly as the unfused cell computes it: exp overflowing to inf
+    for very negative v gives 0, as it should.
+    """
+    np.negative(x, out=out)
+    if shift:
+        first = out[0] if out.ndim == 3 else out
+        first -= out.dtype.type(shift)
+    np.exp(out, out=out)
+    out += 1
+    np.reciprocal(out, out=out)
 
 
 def _through_activations(act: Tensor, d_act: Tensor) -> tuple:
     """The gradient reaching the activations output, taken back through each activation:
     (for the gates [batch, 4 * units], for the new cell state [batch, units]). The slopes
     come from the outputs: ``a * (1 - a)`` for sigmoids, ``1 - a**2`` for tanh."""
-    from flowgraph.ops.array import concat, split
+    from flowgraph.ops.array import concat, unstack
     from flowgraph.ops.math import multiply, subtract
     one = np.asarray(1, act.dtype.as_numpy_dtype)
-    i, j, f, o, tanh_c = split(act, 5, axis=1)
-    d_i, d_j, d_f, d_o, d_tanh_c = split(d_act, 5, axis=1)
+    i, j, f, o, tanh_c = unstack(act, 5, axis=0)
+    d_i, d_j, d_f, d_o, d_tanh_c = unstack(d_act, 5, axis=0)
     gates = concat([multiply(d_i, multiply(i, subtract(one, i))),
                     multiply(d_j, subtract(one, multiply(j, j))),
                     multiply(d_f, multiply(f, subtract(one, f))),
@@ -130,34 +139,49 @@ class FusedLSTMCellGrad(Op):
             if t.dtype != act.dtype:
                 raise TypeError(f"{op.type}: the {name} is {t.dtype.name}, the activations "
                                 f"{act.dtype.name}")
-        a = act.shape.with_rank(2).as_list()
+        a = act.shape.with_rank(3).as_list()
         c = cell.shape.with_rank(2).as_list()
-        units = c[1] if c[1] is not None else (a[1] // 5 if a[1] is not None else None)
-        batch = a[0] if a[0] is not None else c[0]
+        units = c[1] if c[1] is not None else a[2]
+        batch = a[1] if a[1] is not None else c[0]
         return [(act.dtype, [batch, None if units is None else 4 * units]),
                 (act.dtype, [batch, units])]
 
     def kernel(self, act, c, d_c, d_h):
-        units = c.shape[1]
-        i, j, f, o, tanh_c = _columns(act, units, 5)
+        batch, units = c.shape
+        if act.shape != (5, batch, units):
+            raise ValueError(f"FusedLSTMCellGrad: activations of shape {act.shape} do not "
+                             f"fit a cell state of shape {c.shape} (need [5, batch, units])")
+        i, j, f, o, tanh_c = act
         # the total gradient of c': through h' = tanh(c') * o, and directly
-        total = 1 - tanh_c * tanh_c
+        total = tanh_c * tanh_c
+        np.subtract(1, total, out=total)
         total *= o
         total *= d_h
         total += d_c
-        d_i = total * j
+        # Each gate's gradient is made in a contiguous block of a gate-major buffer, then
+        # moved to the [batch, 4 * units] layout the matmul gradient takes in one copy.
+        d_gates = np.empty((4, batch, units), act.dtype)
+        d_i, d_j, d_f, d_o = d_gates
+        slope = np.subtract(1, i)
+        np.multiply(total, j, out=d_i)
         d_i *= i
-        d_i *= 1 - i
-        d_j = total * i
-        d_j *= 1 - j * j
-        d_f = total * c
+        d_i *= slope
+        np.multiply(j, j, out=slope)
+        np.subtract(1, slope, out=slope)
+        np.multiply(total, i, out=d_j)
+        d_j *= slope
+        np.subtract(1, f, out=slope)
+        np.multiply(total, c, out=d_f)
         d_f *= f
-        d_f *= 1 - f
-        d_o = d_h * tanh_c
+        d_f *= slope
+        np.subtract(1, o, out=slope)
+        np.multiply(d_h, tanh_c, out=d_o)
         d_o *= o
-        d_o *= 1 - o
+        d_o *= slope
         total *= f
-        return np.concatenate([d_i, d_j, d_f, d_o], axis=1), total
+        d_z = np.empty((batch, 4 * units), act.dtype)
+        d_z.reshape(batch, 4, units).transpose(1, 0, 2)[...] = d_gates
+        return d_z, total
 
 
 def fused_lstm_cell(gates: Tensor, cell: Tensor, forget_bias: float = 1.0,

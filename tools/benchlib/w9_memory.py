@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -24,16 +23,23 @@ OPS = 20
 SIDES = ("flowgraph", "numpy", "numpy_inplace")
 
 
-def rss_now() -> int:
+def _status_bytes(field: str) -> int:
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError("W9 needs /proc/self/status (Linux)")
 
 
+def rss_now() -> int:
+    return _status_bytes("VmRSS")
+
+
 def peak_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM, not getrusage's ru_maxrss: the latter keeps the parent's peak across the
+    # fork + exec that started this process, so a parent that had grown large (the bench
+    # driver after W5) hid the chain's own peak.
+    return _status_bytes("VmHWM")
 
 
 def numpy_ops() -> tuple:

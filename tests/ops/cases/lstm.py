@@ -26,12 +26,12 @@ def _np_step(z, c, forget_bias):
     i, j, f, o = np.split(z, 4, axis=1)
     i, j, f, o = _sig(i), np.tanh(j), _sig(f + forget_bias), _sig(o)
     new_c = c * f + i * j
-    return [new_c, np.tanh(new_c) * o, np.concatenate([i, j, f, o, np.tanh(new_c)], axis=1)]
+    return [new_c, np.tanh(new_c) * o, np.stack([i, j, f, o, np.tanh(new_c)])]
 
 
 def _np_grad(z, c, d_c, d_h, forget_bias):
     new_c, _, act = _np_step(z, c, forget_bias)
-    i, j, f, o, t = np.split(act, 5, axis=1)
+    i, j, f, o, t = act
     total = d_c + d_h * o * (1 - t ** 2)
     d_z = np.concatenate([total * j * i * (1 - i), total * i * (1 - j ** 2),
                           total * c * f * (1 - f), d_h * t * o * (1 - o)], axis=1)
@@ -57,8 +57,8 @@ CASES = [
     OpCase("FusedLSTMCell", _fused(2.5), [np.array([[60.0, -60.0, -800.0, 900.0]]),
                                           np.array([[0.5]])],
            expected=[np.array([[-1.0]]), np.array([[np.tanh(-1.0)]]),
-                     np.array([[1.0, -1.0, 0.0, 1.0, np.tanh(-1.0)]])], name="saturated",
-           grad=False),
+                     np.array([1.0, -1.0, 0.0, 1.0, np.tanh(-1.0)]).reshape(5, 1, 1)],
+           name="saturated", grad=False),
     OpCase("FusedLSTMCellGrad", _grad_op, [Z, C, D_C, D_H],
            expected=_np_grad(Z, C, D_C, D_H, 1.0), rtol=1e-12),
 ]

@@ -28,14 +28,18 @@ from flowgraph.sparse_tensor import SparseTensorValue
 
 class Source:
     """A dataset at run time. `open()` returns an iterator over one pass of its elements;
-    `batches(n, drop_remainder)`, when not None, gives batches of n directly (fast path)."""
+    `batches(n, drop_remainder)`, when not None, gives batches of n directly (fast path);
+    `ahead(n)`, when not None, opens a pass that computes n more elements ahead of the
+    consumer in background threads of its own (a parallel map: prefetch uses it)."""
 
-    __slots__ = ("open", "batches")
+    __slots__ = ("open", "batches", "ahead")
 
     def __init__(self, open_fn: Callable[[], Iterator[tuple]],
-                 batches: Optional[Callable[[int, bool], Iterator[tuple]]] = None) -> None:
+                 batches: Optional[Callable[[int, bool], Iterator[tuple]]] = None,
+                 ahead: Optional[Callable[[int], Iterator[tuple]]] = None) -> None:
         self.open = open_fn
         self.batches = batches
+        self.ahead = ahead
 
 
 class Env:

@@ -155,6 +155,8 @@ def _prefetch(attrs: dict, children: tuple, env: Env) -> Source:
         raise errors.InvalidArgumentError(None, None, "buffer_size must be >= 0 (or AUTOTUNE)")
     if size == 0:
         return source
+    if source.ahead is not None:  # a parallel map: its workers run ahead by `size` more
+        return Source(lambda: source.ahead(1 + size))
 
     def open_() -> Iterator[tuple]:
         # A background thread fills a queue of at most `size` elements (bounded memory).

@@ -3,14 +3,13 @@ filter, interleave (and flat_map), window; and cache."""
 
 from __future__ import annotations
 
-import collections
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator
 
 from flowgraph import errors
 from flowgraph.data.engine import Env, Source, build
 from flowgraph.data.engine_sources import closing_all
+from flowgraph.data.parallel_map import parallel_map
 from flowgraph.data.structure import WindowValue
 
 AUTOTUNE = -1
@@ -47,29 +46,12 @@ def _map(attrs: dict, children: tuple, env: Env) -> Source:
         finally:
             closing_all([it])
 
-    def in_threads() -> Iterator[tuple]:
-        # Up to `parallel` calls run at once; results come out in input order.
-        it = source.open()
-        pool = ThreadPoolExecutor(parallel, thread_name_prefix="fg-data-map")
-        pending: collections.deque = collections.deque()
-        try:
-            for element in it:
-                pending.append(pool.submit(call, element))
-                if len(pending) > parallel:  # keep `parallel` calls running meanwhile
-                    result = pending.popleft().result()
-                    if result is not skipped:
-                        yield result
-            while pending:
-                result = pending.popleft().result()
-                if result is not skipped:
-                    yield result
-        finally:
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=False)
-            closing_all([it])
+    def in_threads(ahead: int = 1) -> Iterator[tuple]:
+        return parallel_map(source.open, call, parallel, parallel + ahead, skipped)
 
-    return Source(in_threads if parallel > 1 else sequential)
+    if parallel <= 1:
+        return Source(sequential)
+    return Source(in_threads, ahead=in_threads)
 
 
 def _filter(attrs: dict, children: tuple, env: Env) -> Source:

@@ -25,6 +25,7 @@ from benchlib.timing import Settings
 
 ROWS, FEATURES, BATCH, CLASSES = 2048, 2048, 128, 10
 ROUNDS = 16
+WINDOW, SKIP, SETTLE_S = 100, 10, 0.05  # steps timed / untimed per window, pause before
 
 
 def augment(x, y):
@@ -105,15 +106,21 @@ def measure(settings: Settings) -> dict:
     (np_plain, _), (np_piped, pool) = numpy_steps(False), numpy_steps(True)
     steps = {"fg_plain": lambda: plain[0].run(plain[1]), "fg_piped": lambda: piped[0].run(piped[1]),
              "np_plain": np_plain, "np_piped": np_piped}
-    window, skip = (5, 2) if settings.quick else (20, 5)
+    # Throughput is a steady-state rate: each window is long (a start-up transient of one
+    # map call is a few % of it) and starts after SKIP untimed steps, more than any of the
+    # pipelines holds ahead, so buffers filled while another variant ran are drained first.
+    # Before that, a pause lets the previous variant's background threads finish the work
+    # they had in flight, which would otherwise run during this variant's window.
+    window, skip, settle = (5, 2, 0.0) if settings.quick else (WINDOW, SKIP, SETTLE_S)
     for step in steps.values():  # warm-up: allocator, plans, buffers
-        for _ in range(window):
+        for _ in range(max(window, 20)):
             step()
     times: dict = {name: [] for name in steps}
     deadline = time.perf_counter() + len(steps) * settings.budget
     while time.perf_counter() < deadline or len(times["fg_piped"]) < settings.min_rounds:
         for name, step in steps.items():
-            for _ in range(skip):  # refill the prefetch buffer: not timed
+            time.sleep(settle)
+            for _ in range(skip):
                 step()
             start = time.perf_counter()
             for _ in range(window):

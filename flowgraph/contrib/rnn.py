@@ -11,6 +11,14 @@ from flowgraph.contrib.core_rnn_cell import (  # noqa: F401
     InputProjectionWrapper,
     OutputProjectionWrapper,
 )
+from flowgraph.contrib.rnn_cells import (  # noqa: F401
+    GRUBlockCell,
+    GRUBlockCellV2,
+    HighwayWrapper,
+    LayerNormBasicLSTMCell,
+    LSTMBlockCell,
+    LSTMBlockFusedCell,
+)
 from flowgraph.nn.rnn_cell import (  # noqa: F401
     BasicLSTMCell,
     BasicRNNCell,
@@ -37,7 +45,8 @@ __all__ = ["BasicLSTMCell", "BasicRNNCell", "DeviceWrapper", "DropoutWrapper",
            "LSTMStateTuple", "LayerRNNCell", "MultiRNNCell", "OutputProjectionWrapper",
            "RNNCell", "ResidualWrapper", "stack_bidirectional_dynamic_rnn",
            "stack_bidirectional_rnn", "static_bidirectional_rnn", "static_rnn",
-           "static_state_saving_rnn"]
+           "static_state_saving_rnn", "GRUBlockCell", "GRUBlockCellV2", "HighwayWrapper",
+           "LayerNormBasicLSTMCell", "LSTMBlockCell", "LSTMBlockFusedCell"]
 
 
 def _check_stack(cells_fw: Any, cells_bw: Any, initial_states_fw: Any,

@@ -64,17 +64,23 @@ def _stacked(tas: list, n_static: Optional[int]) -> list:
 
 def map_fn(fn: Callable, elems: Any, dtype: Any = None, parallel_iterations: Optional[int] = None,
            back_prop: bool = True, swap_memory: bool = False, infer_shape: bool = True,
-           name: Optional[str] = None) -> Any:
+           name: Optional[str] = None, fn_output_signature: Any = None) -> Any:
     """`fn` applied to each slice of `elems` along its first axis, results stacked, as TF1's
     `tf.map_fn`.
 
     `elems` may be a nested structure of tensors of the same first dimension; `fn` gets
     slices in that structure. `dtype` gives the structure and dtypes of `fn`'s result when
-    they differ from `elems`'.
+    they differ from `elems`'. `fn_output_signature` (the later TF name, also accepted by
+    `tf.compat.v1.map_fn`) does the same with DTypes or TensorSpecs.
 
     >>> fg.map_fn(lambda x: x * x, fg.constant([1.0, 2.0, 3.0]))  # [1, 4, 9]
     """
     _check_fn(fn)
+    if fn_output_signature is not None:
+        if dtype is not None:
+            raise ValueError("map_fn: dtype and fn_output_signature cannot both be "
+                             "specified; pass only fn_output_signature.")
+        dtype = nest.map_structure(lambda s: getattr(s, "dtype", s), fn_output_signature)
     with name_scope(name, "map", nest.flatten(elems) if nest.is_sequence(elems) else [elems]):
         flat = _elements(elems, "map_fn")
         out_structure = elems if dtype is None else dtype

@@ -29,11 +29,12 @@ from flowgraph.data.iterator import (
     make_initializable_iterator,
     make_one_shot_iterator,
 )
+from flowgraph.data.options import Options
 from flowgraph.data.readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset
 
 AUTOTUNE = experimental.AUTOTUNE
 
-__all__ = ["AUTOTUNE", "Dataset", "DatasetV1", "FixedLengthRecordDataset", "Iterator",
+__all__ = ["AUTOTUNE", "Dataset", "DatasetV1", "FixedLengthRecordDataset", "Iterator", "Options",
            "TFRecordDataset", "TextLineDataset", "experimental", "get_output_classes",
            "get_output_shapes", "get_output_types", "make_initializable_iterator",
            "make_one_shot_iterator"]

@@ -230,8 +230,35 @@ class Dataset:
         return reduce(self, initial_state, reduce_func)
 
     def with_options(self, options: Any) -> "Dataset":
-        """Accepted for compatibility; options do not change how flowgraph runs."""
-        return self
+        """This dataset carrying `options` (an `fg.data.Options`), merged with the options
+        it has (a conflicting value is a ValueError, as TF1). Datasets made from it carry
+        them too. They do not change how flowgraph runs the pipeline."""
+        from flowgraph.data.options import Options, options_of
+        if not isinstance(options, Options):
+            raise TypeError(f"with_options() takes an fg.data.Options, got "
+                            f"{type(options).__name__}")
+        options_of(self._node).merge(options)  # raises on a conflict
+        node = Node("Options", {"options": options.as_items()}, (self._node,))
+        return Dataset(node, self._spec)
+
+    def options(self) -> Any:
+        """The `fg.data.Options` of this dataset: those given to `with_options` here or to
+        the datasets it was made from, merged (default options otherwise)."""
+        from flowgraph.data.options import options_of
+        return options_of(self._node)
+
+    def enumerate(self, start: Any = 0) -> "Dataset":
+        """Elements become (index, element), the index an int64 counting from `start`."""
+        return Dataset.zip((Dataset.range(start, 2**63 - 1), self))
+
+    def map_with_legacy_function(self, map_func: Callable,
+                                 num_parallel_calls: Optional[int] = None) -> "Dataset":
+        """`map` (TF1's variant that traced `map_func` as a legacy Defun)."""
+        return self.map(map_func, num_parallel_calls)
+
+    def filter_with_legacy_function(self, predicate: Callable) -> "Dataset":
+        """`filter` (TF1's variant that traced `predicate` as a legacy Defun)."""
+        return self.filter(predicate)
 
 
 DatasetV1 = Dataset

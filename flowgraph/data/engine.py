@@ -174,6 +174,7 @@ def _builder(kind: str) -> Any:
     imported here, when a pipeline is built)."""
     from flowgraph.data import (
         engine_batching,
+        engine_experimental,
         engine_order,
         engine_readers,
         engine_sources,
@@ -181,7 +182,7 @@ def _builder(kind: str) -> Any:
         tfrecord,
     )
     for module in (engine_sources, engine_transforms, engine_batching, engine_order,
-                   engine_readers, tfrecord):
+                   engine_readers, tfrecord, engine_experimental):
         builder = module.KINDS.get(kind)
         if builder is not None:
             return builder

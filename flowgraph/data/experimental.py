@@ -16,7 +16,8 @@ import csv
 import glob
 import gzip
 import os
-from typing import Any, Callable, Optional, Sequence
+import typing
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -70,7 +71,7 @@ class CsvDataset(Dataset):
     def __init__(self, filenames: Any, record_defaults: Sequence[Any],
                  compression_type: Any = None, buffer_size: Any = None, header: Any = False,
                  field_delim: Any = ",", use_quote_delim: Any = True, na_value: Any = "",
-                 select_cols: Optional[Sequence[int]] = None) -> None:
+                 select_cols: typing.Optional[Sequence[int]] = None) -> None:
         defaults = [_default_arg(v, i) for i, v in enumerate(record_defaults)]
         select = tuple(int(c) for c in (select_cols or ()))
         if select:
@@ -121,7 +122,7 @@ def _rows(names: list, delim: str, use_quote: bool, compressed: bool,
             yield from rows
 
 
-def _infer_type(text: str, na_value: str, previous: Optional[dtypes.DType]) -> Any:
+def _infer_type(text: str, na_value: str, previous: typing.Optional[dtypes.DType]) -> Any:
     """TF1's inference: the least permissive of int32, int64, float32, float64, string that
     fits this value and the column's values so far."""
     if text in ("", na_value):
@@ -148,15 +149,15 @@ def _fits(text: str, dtype: dtypes.DType) -> bool:
 
 
 def make_csv_dataset(file_pattern: Any, batch_size: int, column_names: Any = None,
-                     column_defaults: Any = None, label_name: Optional[str] = None,
+                     column_defaults: Any = None, label_name: typing.Optional[str] = None,
                      select_columns: Any = None, field_delim: str = ",",
                      use_quote_delim: bool = True, na_value: str = "", header: bool = True,
-                     num_epochs: Optional[int] = None, shuffle: bool = True,
-                     shuffle_buffer_size: int = 10000, shuffle_seed: Optional[int] = None,
-                     prefetch_buffer_size: Optional[int] = None,
-                     num_parallel_reads: Optional[int] = None, sloppy: bool = False,
-                     num_rows_for_inference: Optional[int] = 100,
-                     compression_type: Optional[str] = None,
+                     num_epochs: typing.Optional[int] = None, shuffle: bool = True,
+                     shuffle_buffer_size: int = 10000, shuffle_seed: typing.Optional[int] = None,
+                     prefetch_buffer_size: typing.Optional[int] = None,
+                     num_parallel_reads: typing.Optional[int] = None, sloppy: bool = False,
+                     num_rows_for_inference: typing.Optional[int] = 100,
+                     compression_type: typing.Optional[str] = None,
                      ignore_errors: bool = False) -> Dataset:
     """Batches of CSV rows as (features dict, label) -- or features alone without
     `label_name` -- as TF1's `tf.data.experimental.make_csv_dataset`: column names from
@@ -263,7 +264,7 @@ def enumerate_dataset(start: int = 0) -> Callable[[Dataset], Dataset]:
 
 
 def shuffle_and_repeat(buffer_size: Any, count: Any = None,
-                       seed: Optional[int] = None) -> Callable[[Dataset], Dataset]:
+                       seed: typing.Optional[int] = None) -> Callable[[Dataset], Dataset]:
     return lambda dataset: dataset.shuffle(buffer_size, seed).repeat(count)
 
 
@@ -287,3 +288,68 @@ def _skipping_errors(dataset: Dataset) -> Dataset:
                                   f"here, not to {node.kind}")
     return Dataset(Node(node.kind, {**node.attrs, "ignore_errors": True}, node.children),
                    dataset._spec)
+
+
+# The rest of TF1's tf.data.experimental, defined in their own modules.
+from flowgraph.data.experimental_ops import (  # noqa: E402
+    INFINITE_CARDINALITY,
+    UNKNOWN_CARDINALITY,
+    Counter,
+    RandomDataset,
+    cardinality,
+    choose_from_datasets,
+    copy_to_device,
+    filter_for_shard,
+    get_single_element,
+    parallel_interleave,
+    prefetch_to_device,
+    sample_from_datasets,
+    scan,
+    take_while,
+    unique,
+)
+from flowgraph.data.grouping import (  # noqa: E402
+    Reducer,
+    bucket_by_sequence_length,
+    group_by_reducer,
+    group_by_window,
+)
+from flowgraph.data.options import (  # noqa: E402
+    AutoShardPolicy,
+    DistributeOptions,
+    MapVectorizationOptions,
+    OptimizationOptions,
+    StatsOptions,
+    ThreadingOptions,
+)
+
+__all__ += ["INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Counter", "RandomDataset",
+            "cardinality", "choose_from_datasets", "copy_to_device", "filter_for_shard",
+            "get_single_element", "parallel_interleave", "prefetch_to_device",
+            "sample_from_datasets", "scan", "take_while", "unique", "Reducer",
+            "bucket_by_sequence_length", "group_by_reducer", "group_by_window",
+            "AutoShardPolicy", "DistributeOptions", "MapVectorizationOptions",
+            "OptimizationOptions", "StatsOptions", "ThreadingOptions"]
+from flowgraph.data.experimental_batching import (  # noqa: E402
+    SqlDataset,
+    dense_to_sparse_batch,
+    make_batched_features_dataset,
+    parse_example_dataset,
+)
+from flowgraph.data.experimental_io import TFRecordWriter  # noqa: E402
+from flowgraph.data.optional import Optional, get_next_as_optional  # noqa: E402
+
+
+def map_and_batch_with_legacy_function(map_func: Callable, batch_size: Any,
+                                       num_parallel_batches: Any = None,
+                                       drop_remainder: bool = False,
+                                       num_parallel_calls: Any = None
+                                       ) -> Callable[[Dataset], Dataset]:
+    """`map_and_batch` (TF1's variant that traced `map_func` as a legacy Defun)."""
+    return map_and_batch(map_func, batch_size, num_parallel_batches, drop_remainder,
+                         num_parallel_calls)
+
+
+__all__ += ["SqlDataset", "dense_to_sparse_batch", "make_batched_features_dataset",
+            "parse_example_dataset", "TFRecordWriter", "Optional", "get_next_as_optional",
+            "map_and_batch_with_legacy_function"]

@@ -187,8 +187,11 @@ def list_files(file_pattern: Any, shuffle: Optional[bool] = None,
 
 
 def sparse_slices(sparse_tensor: Any) -> Dataset:
-    """`Dataset.from_sparse_tensor_slices`: the rows of a SparseTensor."""
+    """`Dataset.from_sparse_tensor_slices`: the rows of a SparseTensor, each as TF1 gives
+    it: a tuple ``(indices, values, dense_shape)`` of dense tensors (wrap them in a
+    SparseTensor in a map if needed); `from_tensor_slices` gives SparseTensor rows."""
     if not isinstance(sparse_tensor, (SparseTensor, SparseTensorValue)):
         raise TypeError(f"from_sparse_tensor_slices takes a SparseTensor, got "
                         f"{type(sparse_tensor).__name__}")
-    return from_tensor_slices(sparse_tensor)
+    rows = from_tensor_slices(sparse_tensor)
+    return rows.map(lambda row: (row.indices, row.values, row.dense_shape))

@@ -270,7 +270,8 @@ def structure_of_types(output_types: Any, output_shapes: Any = None,
 def _shape_structure(shapes: Any, types: Any) -> Any:
     """Shapes given as lists ([None, 3]) are leaves where the types have a leaf."""
     if not is_nested(types):
-        return as_shape(shapes)
+        # A tensor (a shape computed in the graph, as bucket_by_sequence_length's) stays.
+        return shapes if isinstance(shapes, Tensor) else as_shape(shapes)
     if isinstance(types, dict):
         if not isinstance(shapes, dict):
             return shapes

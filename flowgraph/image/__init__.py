@@ -95,6 +95,15 @@ from flowgraph.image.boxes import (  # noqa: E402,F401
     extract_patches,
     non_max_suppression,
 )
+from flowgraph.image.jpeg import (  # noqa: E402,F401
+    adjust_jpeg_quality,
+    decode_and_crop_jpeg,
+    decode_bmp,
+    decode_gif,
+    extract_jpeg_shape,
+    is_jpeg,
+    random_jpeg_quality,
+)
 from flowgraph.image.quality import (  # noqa: E402,F401
     image_gradients,
     psnr,
@@ -106,6 +115,7 @@ from flowgraph.image.quality import (  # noqa: E402,F401
     yiq_to_rgb,
     yuv_to_rgb,
 )
+from flowgraph.image.ssim_ms import ssim_multiscale  # noqa: E402,F401
 from flowgraph.ops.image_boxes import sample_distorted_bounding_box  # noqa: E402,F401
 from flowgraph.ops.image_codecs import (  # noqa: E402,F401
     decode_image,
@@ -113,4 +123,11 @@ from flowgraph.ops.image_codecs import (  # noqa: E402,F401
     decode_png,
     encode_jpeg,
     encode_png,
+)
+from flowgraph.ops.image_nms import (  # noqa: E402,F401
+    combined_non_max_suppression,
+    extract_glimpse,
+    non_max_suppression_overlaps,
+    non_max_suppression_padded,
+    non_max_suppression_with_scores,
 )

@@ -83,6 +83,12 @@ def _float_images(a: Tensor) -> Tensor:
     return convert_image_dtype(a, dtypes.float32) if not a.dtype.is_floating else a
 
 
+def _float_max(max_val: Tensor) -> Tensor:
+    """`max_val` (already in the images' dtype) on the float scale the images are converted
+    to, as TF1: 255 for uint8 images becomes 1.0."""
+    return _float_images(max_val)
+
+
 def psnr(a: Any, b: Any, max_val: Any, name: Optional[str] = None) -> Tensor:
     """The peak signal-to-noise ratio (dB) between images a and b (over the last three
     dimensions), for pixel values in [0, max_val]."""
@@ -91,9 +97,9 @@ def psnr(a: Any, b: Any, max_val: Any, name: Optional[str] = None) -> Tensor:
     from flowgraph.ops.reduce import reduce_mean
     from flowgraph.ops.unary import log
     with op_scope(name, "PSNR", [a, b]):
-        a = _float_images(as_image(a, "a"))
-        b = _float_images(as_image(b, "b"))
-        max_val = cast(max_val, a.dtype)
+        a, b = as_image(a, "a"), as_image(b, "b")
+        max_val = _float_max(cast(max_val, a.dtype))
+        a, b = _float_images(a), _float_images(b)
         mse = reduce_mean(squared_difference(a, b), [-3, -2, -1])
         return subtract(multiply(20.0 / math.log(10.0), log(max_val)),
                         multiply(10.0 / math.log(10.0), log(mse)))
@@ -118,8 +124,9 @@ def ssim(img1: Any, img2: Any, max_val: Any, filter_size: int = 11, filter_sigma
     from flowgraph.ops.shape_ops import expand_dims
     from flowgraph.ops.unary import square
     with op_scope(None, "SSIM", [img1, img2]):
-        x = _float_images(as_image(img1, "img1"))
-        y = _float_images(as_image(img2, "img2"))
+        x, y = as_image(img1, "img1"), as_image(img2, "img2")
+        max_val = _float_max(cast(max_val, x.dtype))
+        x, y = _float_images(x), _float_images(y)
         squeeze = x.shape.ndims == 3
         if squeeze:
             x, y = expand_dims(x, 0), expand_dims(y, 0)
@@ -132,7 +139,7 @@ def ssim(img1: Any, img2: Any, max_val: Any, filter_size: int = 11, filter_sigma
         def blur(t):
             return depthwise_conv2d(t, window, [1, 1, 1, 1], "VALID")
 
-        max_val = cast(max_val, x.dtype)
+        max_val = cast(max_val, x.dtype)  # float64 images keep float64
         c1 = square(multiply(k1, max_val))
         c2 = square(multiply(k2, max_val))
         mu1, mu2 = blur(x), blur(y)

@@ -180,6 +180,8 @@ def _decode_any(data: bytes, channels: int) -> np.ndarray:
     if data.startswith(_PNG_SIGNATURE):
         return _with_channels(decode_png_bytes(data), channels, (1 << png_bit_depth(data)) - 1)
     image = _pillow().open(io.BytesIO(data))
+    if image.mode in ("L", "1"):  # as TF1: a grayscale file decodes to one channel
+        return _with_channels(np.asarray(image.convert("L"))[..., None], channels)
     array = np.asarray(image.convert("RGBA" if "A" in image.mode else "RGB"))
     return _with_channels(array, channels)
 

@@ -247,18 +247,63 @@ class IteratorGetNext(Op):
         return list(zip(self.output_types, self.output_shapes))
 
     def kernel(self, ctx, handle):
-        engine = _engine()
-        key = engine.iterator_key(handle)
-        resource = ctx.state.resources.get(key)
-        if resource is None:
-            name = key[1].decode("utf-8", "replace")
-            made = ctx.op.graph._ops_by_name.get(name)
-            where = ""
-            if made is not None and made.creation_site is not None:
-                where = f"\nThe iterator was created at:\n  {made.creation_site}"
-            raise errors.FailedPreconditionError(
-                None, None, f"{_UNINITIALIZED} (iterator {name!r}){where}")
-        return checked_outputs(self, flat_components(resource.next()))
+        return checked_outputs(self, flat_components(_resource(ctx, handle).next()))
+
+
+def _resource(ctx: Any, handle: Any) -> Any:
+    """The initialized iterator named by `handle` in this Session."""
+    engine = _engine()
+    key = engine.iterator_key(handle)
+    resource = ctx.state.resources.get(key)
+    if resource is None:
+        name = key[1].decode("utf-8", "replace")
+        made = ctx.op.graph._ops_by_name.get(name)
+        where = ""
+        if made is not None and made.creation_site is not None:
+            where = f"\nThe iterator was created at:\n  {made.creation_site}"
+        raise errors.FailedPreconditionError(
+            None, None, f"{_UNINITIALIZED} (iterator {name!r}){where}")
+    return resource
+
+
+@register
+class IteratorGetNextAsOptional(Op):
+    """The next element of the iterator of handle input 0 as an optional: a bool scalar
+    (whether there was one) then its components (zeros of the static shape, unknown
+    dimensions 0, after the last element), as TF1's op of that name (which returns the
+    optional as one variant)."""
+
+    output_types: tuple = ()
+    output_shapes: tuple = ()
+
+    stateful = True
+    needs_state = True
+    differentiable = False
+
+    def check(self) -> None:
+        _check_specs(self)
+
+    def infer(self, op):
+        _check_handle(op)
+        return [(dtypes.bool_, TensorShape([]))] + \
+            list(zip(self.output_types, self.output_shapes))
+
+    def kernel(self, ctx, handle):
+        resource = _resource(ctx, handle)
+        try:
+            values = flat_components(resource.next())
+        except errors.OutOfRangeError:
+            empty = [np.zeros([d or 0 for d in (s.as_tuple() or ())],
+                              dtype=object if t.is_string else t.np)
+                     for t, s in zip(self.output_types, self.output_shapes)]
+            if any(t.is_string for t in self.output_types):
+                for value, t in zip(empty, self.output_types):
+                    if t.is_string:
+                        value.fill(b"")
+            return (np.asarray(False),) + tuple(empty)
+        values = checked_outputs(self, values)
+        values = values if isinstance(values, tuple) else (values,)
+        return (np.asarray(True),) + values
 
 
 @register
@@ -302,3 +347,45 @@ class ReduceDataset(_DescribedOp):
             if close is not None:
                 close()
         return checked_outputs(self, flat_components(state))
+
+
+@register
+@_described
+class DatasetToSingleElement(_DescribedOp):
+    """The only element of `dataset` (inputs: its captured tensors), as TF1's op of that
+    name behind `tf.data.experimental.get_single_element`; InvalidArgumentError for an
+    empty dataset or one with more than one element."""
+
+    dataset: tuple = ()
+    output_types: tuple = ()
+    output_shapes: tuple = ()
+
+    stateful = True
+    needs_state = True
+    differentiable = False
+
+    def check(self) -> None:
+        _check_specs(self)
+
+    def infer(self, op):
+        return list(zip(self.output_types, self.output_shapes))
+
+    def kernel(self, ctx, *captured):
+        engine = _engine()
+        it = engine.build(self.dataset, engine.Env(captured, ctx.state)).open()
+        try:
+            try:
+                element = next(it)
+            except StopIteration:
+                raise errors.InvalidArgumentError(None, None,
+                                                  "Dataset was empty.") from None
+            try:
+                next(it)
+            except StopIteration:
+                return checked_outputs(self, flat_components(element))
+            raise errors.InvalidArgumentError(None, None,
+                                              "Dataset had more than one element.")
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()

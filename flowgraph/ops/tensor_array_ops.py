@@ -90,14 +90,25 @@ def written(op: Any, tl: TensorList, index: int) -> np.ndarray:
                       f"{len(tl.items)}")
     item = tl.items[index]
     if item is None:
+        # As TF1's TensorArray::LockedRead: an unwritten element reads as zeros once the
+        # element shape is fully known (from the constructor or an earlier write).
+        shape = tl.element_shape
+        if shape is not None and all(d is not None for d in shape):
+            return np.zeros(shape, dtype=tl.dtype)
         raise invalid(op, f"Could not read from TensorArray index {index} because it has "
                       "not yet been written to.")
     return item
 
 
-def stack_items(op: Any, tl: TensorList, items: list, indices: Any) -> np.ndarray:
+def stack_items(op: Any, tl: TensorList, items: list, indices: Any,
+                static_shape: Optional[tuple] = None) -> np.ndarray:
+    """`items` stacked; with no items, an empty array of the element shape known at run
+    time or, failing that, the gather node's static `element_shape` (as TF1's
+    TensorArrayGatherV3, which lets map_fn over zero rows return [0, ...])."""
     if not items:
         shape = tl.element_shape
+        if shape is None or any(d is None for d in shape):
+            shape = static_shape if static_shape is not None else shape
         if shape is None or any(d is None for d in shape):
             raise invalid(op, f"TensorArray has size zero, but element shape "
                           f"{'<unknown>' if shape is None else list(shape)} is not fully "
@@ -277,7 +288,8 @@ class TensorArrayGatherV3(Op):
     def fast_kernel(self, op):
         def gather(handle, indices):
             idx = [int(i) for i in np.asarray(indices).reshape(-1)]
-            return stack_items(op, handle, [written(op, handle, i) for i in idx], idx)
+            return stack_items(op, handle, [written(op, handle, i) for i in idx], idx,
+                               element_tuple(self.element_shape))
         return gather
 
     def kernel(self, handle, indices):
@@ -392,7 +404,9 @@ class TensorArraySplitV3(Op):
                               f"{list(value.shape)}")
             bounds = np.cumsum([0] + lengths)
             pieces = [value[bounds[i]:bounds[i + 1]] for i in range(len(lengths))]
-            return with_items(op, handle, range(len(pieces)), pieces, identical_shapes=False)
+            # As TF1: unless the array was made with infer_shape=False, every piece must
+            # have the same shape.
+            return with_items(op, handle, range(len(pieces)), pieces)
         return split
 
     def kernel(self, handle, value, lengths):

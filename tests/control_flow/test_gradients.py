@@ -115,7 +115,8 @@ def test_tensor_array_gradients():
     x, w = holders([4, 3], [3])
     ta = cf.TensorArray(fg.float64, size=4).unstack(x)
     other = cf.TensorArray(fg.float64, size=3).scatter([2, 0, 1], x[:3] * w)
-    parts = cf.TensorArray(fg.float64, size=2).split(fg.reshape(x, [12]) * 2.0, [5, 7])
+    parts = cf.TensorArray(fg.float64, size=2, infer_shape=False).split(
+        fg.reshape(x, [12]) * 2.0, [5, 7])
     y = [ta.read(1) * ta.read(1) * w, ta.gather([3, 0, 3]), other.stack(), parts.concat(),
          fg.reduce_sum(ta.stack() * w)]
     check_gradients(y, [x, w], [RNG.uniform(-1, 1, (4, 3)), X])

@@ -30,8 +30,12 @@ def test_writes_return_new_arrays_and_the_old_one_is_unchanged():
     b = a.write(1, 7)
     assert a is not ta and b is not a
     assert run(b.stack()).tolist() == [5, 7]
+    # As TF1: an unwritten element reads as zeros once the element shape is known (here
+    # from the write of a scalar); without a known shape it is an error.
+    assert run(a.read(1)) == 0
+    loose = cf.TensorArray(fg.int32, size=2, infer_shape=False).write(0, 5)
     with pytest.raises(fg.errors.InvalidArgumentError, match="not yet been written"):
-        run(a.read(1))
+        run(loose.read(1))
 
 
 def test_tf1_errors():
@@ -69,9 +73,16 @@ def test_infer_shape_false_allows_ragged_elements_and_concat():
 
 
 def test_split_and_concat():
-    ta = cf.TensorArray(fg.float32, size=3).split(fg.constant(ROWS), [1, 2, 1])
+    ta = cf.TensorArray(fg.float32, size=3, infer_shape=False).split(fg.constant(ROWS),
+                                                                      [1, 2, 1])
     np.testing.assert_array_equal(run(ta.read(1)), ROWS[1:3])
     np.testing.assert_array_equal(run(ta.concat()), ROWS)
+    # As TF1: with infer_shape (the default) the pieces must all have one shape.
+    same = cf.TensorArray(fg.float32, size=2).split(fg.constant(ROWS), [2, 2])
+    np.testing.assert_array_equal(run(same.read(1)), ROWS[2:4])
+    uneven = cf.TensorArray(fg.float32, size=3).split(fg.constant(ROWS), [1, 2, 1])
+    with pytest.raises(fg.errors.InvalidArgumentError, match="infer_shape=False"):
+        run(uneven.read(1))
     with pytest.raises(fg.errors.InvalidArgumentError, match="sum of lengths"):
         run(cf.TensorArray(fg.float32, size=2).split(fg.constant(ROWS), [1, 1]).flow)
 

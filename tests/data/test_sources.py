@@ -191,17 +191,22 @@ def test_list_files(tmp_path):
 def test_sparse_tensor_slices_and_classes():
     sp = fg.SparseTensorValue(indices=[[0, 0], [1, 2], [1, 3]], values=[1.0, 2.0, 3.0],
                               dense_shape=[2, 4])
+    # As TF1 (SparseTensorSliceDataset): each row is a tuple (indices, values, dense_shape)
     ds = Dataset.from_sparse_tensor_slices(sp)
-    assert ds.output_classes is fg.SparseTensor
-    assert ds.output_shapes.as_list() == [4]
+    assert ds.output_classes == (fg.Tensor, fg.Tensor, fg.Tensor)
+    assert ds.output_types == (fg.int64, fg.float32, fg.int64)
+    assert [s.as_list() for s in ds.output_shapes] == [[None, 1], [None], [1]]
     nxt = ds.make_one_shot_iterator().get_next()
-    assert isinstance(nxt, fg.SparseTensor)
     with fg.Session() as sess:
         rows = drain(nxt, sess)
-    assert [r.indices.tolist() for r in rows] == [[[0]], [[2], [3]]]
-    assert [r.values.tolist() for r in rows] == [[1.0], [2.0, 3.0]]
-    assert rows[1].dense_shape.tolist() == [4]
-    batched = Dataset.from_sparse_tensor_slices(sp).batch(2)
+    assert [r[0].tolist() for r in rows] == [[[0]], [[2], [3]]]
+    assert [r[1].tolist() for r in rows] == [[1.0], [2.0, 3.0]]
+    assert rows[1][2].tolist() == [4]
+    # from_tensor_slices of a SparseTensor gives SparseTensor rows, which batch back
+    sparse_rows = Dataset.from_tensor_slices(sp)
+    assert sparse_rows.output_classes is fg.SparseTensor
+    assert sparse_rows.output_shapes.as_list() == [4]
+    batched = sparse_rows.batch(2)
     with fg.Session() as sess:
         value = sess.run(batched.make_one_shot_iterator().get_next())
     assert value.indices.tolist() == [[0, 0], [1, 2], [1, 3]]

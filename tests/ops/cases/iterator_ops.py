@@ -61,3 +61,23 @@ CASES = [
                                            lambda s, v: (s[0] + v, s[1] * (v + 1))),
            expected=[np.int64(6), np.int64(24)], name="tuple_state"),
 ]
+
+
+def _optional_pair(dataset):
+    it = dataset.make_initializable_iterator()
+    with fg.control_dependencies([it.initializer]):
+        optional = fg.data.experimental.get_next_as_optional(it)
+        return [optional.has_value(), optional.get_value()]
+
+
+CASES += [
+    OpCase("DatasetToSingleElement",
+           lambda x: fg.data.experimental.get_single_element(
+               Dataset.from_tensor_slices(x).batch(3)), [X], expected=X),
+    OpCase("IteratorGetNextAsOptional",
+           lambda x: _optional_pair(Dataset.from_tensor_slices(x).skip(1)), [X],
+           expected=[np.bool_(True), np.float32([3, 4])]),
+    OpCase("IteratorGetNextAsOptional",
+           lambda x: _optional_pair(Dataset.from_tensor_slices(x).skip(5))[0], [X],
+           expected=np.bool_(False), name="ended"),
+]

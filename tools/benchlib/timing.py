@@ -5,6 +5,7 @@ falls on all of them alike."""
 from __future__ import annotations
 
 import dataclasses
+import random
 import statistics
 import time
 from typing import Callable, Dict
@@ -78,8 +79,17 @@ def compare(fns: Dict[str, Callable[[], object]], settings: Settings,
     inner = {name: calls_per_batch(fn, settings.batch_seconds) for name, fn in fns.items()}
     samples: Dict[str, list] = {name: [] for name in fns}
     deadline = time.perf_counter() + settings.budget * len(fns)
-    while time.perf_counter() < deadline or len(samples[next(iter(fns))]) < settings.min_rounds:
-        for name, fn in fns.items():
+    names = list(fns)
+    order = random.Random(0)
+    rounds = 0
+    while time.perf_counter() < deadline or rounds < settings.min_rounds:
+        # Each round in a new order (seeded): a function is not always timed right after
+        # the same other one, whose after-effects (idle worker threads, evicted caches,
+        # background work) it would otherwise always pay.
+        rounds += 1
+        order.shuffle(names)
+        for name in names:
+            fn = fns[name]
             n = inner[name]
             start = time.perf_counter()
             for _ in range(n):

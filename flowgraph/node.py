@@ -157,15 +157,12 @@ class Tensor:
                         "Use fg.shape(t)[0] for its dynamic length.")
 
     def __iter__(self) -> Iterator["Tensor"]:
-        dims = self._shape.as_tuple()
-        if dims is None:
-            raise TypeError(f"Cannot iterate over tensor {self.name} with unknown shape.")
-        if not dims:
-            raise TypeError(f"Cannot iterate over the scalar tensor {self.name}.")
-        if dims[0] is None:
-            raise TypeError(f"Cannot iterate over tensor {self.name} with unknown first "
-                            "dimension; use fg.unstack or fg.map_fn.")
-        return (self[i] for i in range(dims[0]))
+        # As TF1 in graph mode: unpacking (`a, b = t`) or looping over a Tensor is an error,
+        # so code that tells tensors from sequences by trying to iterate keeps working.
+        raise TypeError(
+            f"Tensor objects are only iterable when eager execution is enabled: cannot "
+            f"iterate over {self.name} (shape {self._shape}). To take its rows use "
+            "fg.unstack(t) (first dimension known) or fg.map_fn.")
 
     def __fg_tensor__(self) -> "Tensor":
         return self

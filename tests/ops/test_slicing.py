@@ -194,10 +194,13 @@ def test_shape_slices_are_known_to_constant_value():
     np.testing.assert_array_equal(_run(back, {x: value}), value)
 
 
-def test_iterating_a_tensor_uses_getitem():
+def test_iterating_a_tensor_raises_type_error_as_tf1():
     x = fg.constant([[1, 2], [3, 4], [5, 6]])
-    rows = list(x)
-    assert len(rows) == 3 and rows[0].op.type == "StridedSlice"
+    with pytest.raises(TypeError, match="only iterable when eager"):
+        list(x)
+    with pytest.raises(TypeError, match="fg.unstack"):
+        a, b, c = x
+    rows = fg.unstack(x)
     np.testing.assert_array_equal(_run(rows[2]), [5, 6])
 
 

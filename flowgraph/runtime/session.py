@@ -18,6 +18,7 @@ from flowgraph.graph import (
     push_default_session,
     session_as_default,
 )
+from flowgraph.runtime.allocator import tune_allocator
 from flowgraph.runtime.config import (
     ConfigProto,
     DeviceStepStats,
@@ -72,6 +73,7 @@ class Session:
         self._executor = self._make_executor() if not on_dask else \
             _dask_executor(target, self._config)  # [dask]
         set_intra_op_threads(self._config.intra_op_parallelism_threads)
+        tune_allocator()  # once per process: kernels' temporaries without page faults
 
     def _make_executor(self) -> Any:
         threads = self._config.inter_op_threads()

@@ -17,7 +17,7 @@ own recordings).
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from flowgraph.control_flow.func_graph import FuncGraph, copy_ops
 from flowgraph.control_flow.grad_util import (
@@ -55,6 +55,11 @@ def while_grad(op: Operation, dys: list, needed: Optional[list] = None) -> list:
             "unroll the loop in Python, for higher-order gradients.")
     if not var_idx or all(dys[i] is None for i in var_idx):
         return [None] * len(op.inputs)
+    # Loop variables whose gradient stays zero through every iteration are left out of the
+    # backward loop (their gradient is zeros): e.g. the TensorArray of dynamic_rnn's
+    # outputs when only the final state is used.
+    zero = _zero_gradient_vars(fwd, dys, var_idx)
+    var_idx = [i for i in var_idx if i not in zero]
     history = op.outputs[-1]
     step = _BackwardStep(op, var_idx, cap_idx)
 
@@ -68,11 +73,57 @@ def while_grad(op: Operation, dys: list, needed: Optional[list] = None) -> list:
                                   parallel_iterations=fwd.parallel_iterations,
                                   return_same_structure=True, name="while_grad")
     result: list = [None] * len(op.inputs)
+    for i in zero:
+        result[i] = zeros_for(op.inputs[i])
     for i, g in zip(var_idx, grads):
         result[i] = g
     for j, g in zip(cap_idx, totals):
         result[j] = g
     return result
+
+
+def _zero_gradient_vars(fwd: Any, dys: list, var_idx: list) -> set:
+    """The loop variables whose gradient is zero at every iteration: no gradient reaches
+    their final value (None, or a ZerosLike filler), and within the body their value only
+    flows into loop variables of the same kind. (By induction from the last iteration:
+    nothing with a gradient depends on them.)"""
+    body = fwd.body
+    zero = {i for i in var_idx if dys[i] is None or
+            getattr(getattr(dys[i], "op", None), "type", None) == "ZerosLike"}
+    if not zero:
+        return zero
+    output_index: dict = {}
+    for i, name in enumerate(fwd.body_outputs):
+        output_index.setdefault(body.get_tensor_by_name(name), []).append(i)
+    reaches = {}
+    for i in zero:
+        name = fwd.body_inputs[i]
+        reaches[i] = _reached_outputs(body.get_tensor_by_name(name), output_index) \
+            if name else set()
+    changed = True
+    while changed:
+        changed = False
+        for i in list(zero):
+            if not reaches[i] <= zero:
+                zero.discard(i)
+                changed = True
+    return zero
+
+
+def _reached_outputs(start: Tensor, output_index: dict) -> set:
+    """The body outputs (loop variable indices) whose value depends on `start`."""
+    found: set = set()
+    seen = {start}
+    stack = [start]
+    while stack:
+        t = stack.pop()
+        found.update(output_index.get(t, ()))
+        for consumer in t._consumers:
+            for out in consumer.outputs:
+                if out not in seen:
+                    seen.add(out)
+                    stack.append(out)
+    return found
 
 
 class _BackwardStep:

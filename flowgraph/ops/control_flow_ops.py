@@ -392,9 +392,19 @@ class While(_SubGraphOp):
             fns = compiled.get(refs)
             if fns is None:
                 keys = _variable_keys(self._variables, refs)
+                sums = self._loop_sums(ctx, record, checks)
+                body_spec = specs[1]
+                if sums:  # the body hands out the operands of each sum's matmul instead
+                    outputs = list(self.body_outputs)
+                    for s in sums:
+                        outputs[s.index] = s.a_name
+                    body_spec = (self.body, self.body_inputs,
+                                 tuple(outputs) + tuple(s.b_name for s in sums), saved)
                 fns = compiled[refs] = (ctx.function(*specs[0], (), keys),
-                                        ctx.function(*specs[1], keys))
-            cond_fn, body_fn = fns
+                                        ctx.function(*body_spec, keys), sums)
+            cond_fn, body_fn, sums = fns
+            if sums:
+                return _run_with_sums(ctx.op, cond_fn, body_fn, sums, checks, values, n)
             args = list(values)
             history: Optional[list] = [] if record else None
             iteration = 0
@@ -410,6 +420,17 @@ class While(_SubGraphOp):
 
         return run
 
+    def _loop_sums(self, ctx: Any, record: bool, checks: list) -> list:
+        """The loop variables run as stacked sums of matmuls (flowgraph.runtime.loop_sums):
+        none when the loop records values for its gradient or the Session's
+        matmul_stacking option is off."""
+        options = ctx.state.plan_options
+        if record or (options is not None and not options.matmul_stacking):
+            return []
+        from flowgraph.runtime.loop_sums import find_loop_sums
+        return find_loop_sums(self.body, self.cond, self.body_inputs, self.body_outputs,
+                              self.cond_inputs, {i for i, _ in checks})
+
     def kernel(self, ctx, *values):  # the reference path (fast_kernel is used)
         return self.fast_kernel(ctx.op)(ctx, *values)
 
@@ -420,6 +441,27 @@ class While(_SubGraphOp):
             return [None] * len(op.inputs)
         from flowgraph.control_flow.while_grad import while_grad
         return while_grad(op, list(grads[:-1]), needed)
+
+
+def _run_with_sums(op: Any, cond_fn: Any, body_fn: Any, sums: list, checks: list,
+                   values: tuple, n: int) -> tuple:
+    """A While's loop (not recording) where the loop variables of `sums` are collected
+    matmul operands, multiplied out in stacks at the end (`checks` does not hold them)."""
+    args = list(values)
+    collectors = [s.collector(values[s.index]) for s in sums]
+    iteration = 0
+    while cond_fn(args)[0]:
+        results = body_fn(args)
+        for k, (s, collector) in enumerate(zip(sums, collectors)):
+            collector.push(results[s.index], results[n + k])
+            results[s.index] = args[s.index]  # (the body does not read it)
+        for i, dims in checks:
+            _check_invariant(op, i, dims, results[i], iteration)
+        args[:n] = results[:n]
+        iteration += 1
+    for s, collector in zip(sums, collectors):
+        args[s.index] = collector.result()
+    return (*args[:n], None)
 
 
 def _check_invariant(op: Any, index: int, dims: tuple, value: Any, iteration: int) -> None:

@@ -22,6 +22,8 @@ __all__: list = []
 
 
 def _indices(value: Any) -> tuple:
+    if type(value) is np.ndarray and value.ndim == 0:  # the usual case: one loop index
+        return (int(value),), True
     array = np.asarray(value)
     return tuple(int(i) for i in array.reshape(-1)), array.ndim == 0
 
@@ -47,6 +49,8 @@ class TensorListClear(Op):
 
     def kernel(self, handle, indices):
         idx, _ = _indices(indices)
+        if all(_item(handle, i) is None for i in idx):
+            return handle  # nothing to clear (TensorLists are immutable: sharing is safe)
         items = list(handle.items)
         for i in idx:
             if 0 <= i < len(items):

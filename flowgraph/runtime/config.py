@@ -56,7 +56,11 @@ class RewriterConfig:
     ``disable_meta_optimizer`` turns every one of them off.
 
     flowgraph only: ``elementwise_fusion`` (chains of elementwise ops run as one kernel:
-    in place with numpy ``out=``, or through numexpr for small arrays when it is installed).
+    in place with numpy ``out=``, or through numexpr for small arrays when it is installed);
+    ``matmul_slicing`` (a matmul whose result is split, with pieces nobody reads, computes
+    only the pieces read: e.g. the gradient of ``concat([x, h])`` feeding a matmul);
+    ``matmul_stacking`` (a sum of matmuls runs as one matmul of the stacked operands: e.g.
+    the kernel gradient of an unrolled RNN).
     """
 
     DEFAULT = 0
@@ -82,6 +86,8 @@ class RewriterConfig:
     disable_meta_optimizer: bool = False
     min_graph_nodes: int = 0
     elementwise_fusion: int = 0
+    matmul_slicing: int = 0
+    matmul_stacking: int = 0
 
 
 @dataclass

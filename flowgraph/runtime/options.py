@@ -21,7 +21,9 @@ class PlanOptions:
     """The passes and runtime features of one plan (all on by default).
 
     constant_folding, common_subexpression_elimination, arithmetic_simplification,
-    prune_no_ops, remapping (matmul + bias + activation), elementwise_fusion: the graph
+    prune_no_ops, remapping (matmul + bias + activation), elementwise_fusion,
+    matmul_slicing (a matmul whose result is split computes only the pieces used),
+    matmul_stacking (a sum of matmuls runs as one matmul of stacked operands): the graph
     passes (flowgraph.runtime.passes); memory_planning: output buffers reused across runs
     and in-place kernels (flowgraph.runtime.memory); compiled: steps run as pre-bound
     closures (flowgraph.runtime.compiler) rather than through the reference loop.
@@ -33,6 +35,8 @@ class PlanOptions:
     prune_no_ops: bool = True
     remapping: bool = True
     elementwise_fusion: bool = True
+    matmul_slicing: bool = True
+    matmul_stacking: bool = True
     memory_planning: bool = True
     compiled: bool = True
     max_folded_constant_in_bytes: int = DEFAULT_MAX_FOLDED_BYTES
@@ -42,13 +46,15 @@ class PlanOptions:
         """No passes, no memory planning, the reference loop: the plan as the graph says."""
         return cls(constant_folding=False, common_subexpression_elimination=False,
                    arithmetic_simplification=False, prune_no_ops=False, remapping=False,
-                   elementwise_fusion=False, memory_planning=False, compiled=False)
+                   elementwise_fusion=False, matmul_slicing=False, matmul_stacking=False,
+                   memory_planning=False, compiled=False)
 
     @property
     def any_pass(self) -> bool:
         return (self.constant_folding or self.common_subexpression_elimination
                 or self.arithmetic_simplification or self.prune_no_ops or self.remapping
-                or self.elementwise_fusion)
+                or self.elementwise_fusion or self.matmul_slicing
+                or self.matmul_stacking)
 
     @classmethod
     def from_config(cls, config: ConfigProto) -> "PlanOptions":
@@ -83,6 +89,8 @@ class PlanOptions:
             remapping=on(rw.remapping),
             elementwise_fusion=on(rw.elementwise_fusion)
             and opt.global_jit_level != OptimizerOptions.OFF,
+            matmul_slicing=on(rw.matmul_slicing),
+            matmul_stacking=on(rw.matmul_stacking),
             memory_planning=rw.memory_optimization != RewriterConfig.NO_MEM_OPT,
             max_folded_constant_in_bytes=max_bytes)
 

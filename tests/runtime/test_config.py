@@ -47,13 +47,16 @@ def test_opt_level_l0_turns_off_folding_and_cse_unless_asked_for():
     ("dependency_optimization", "prune_no_ops"),
     ("remapping", "remapping"),
     ("elementwise_fusion", "elementwise_fusion"),
+    ("matmul_slicing", "matmul_slicing"),
+    ("matmul_stacking", "matmul_stacking"),
 ])
 def test_each_rewriter_toggle_turns_off_its_pass_only(toggle, field):
     options = _options(**{f"graph_options__rewrite_options__{toggle}": RewriterConfig.OFF})
     assert getattr(options, field) is False
     others = [f for f in ("constant_folding", "common_subexpression_elimination",
                           "arithmetic_simplification", "prune_no_ops", "remapping",
-                          "elementwise_fusion") if f != field]
+                          "elementwise_fusion", "matmul_slicing", "matmul_stacking")
+              if f != field]
     assert all(getattr(options, f) for f in others)
     on = _options(**{f"graph_options__rewrite_options__{toggle}": RewriterConfig.ON})
     assert getattr(on, field) is True

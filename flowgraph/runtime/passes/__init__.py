@@ -17,6 +17,8 @@ from flowgraph.runtime.passes import (
     constant_folding,
     dependency,
     fusion,
+    matmul_slicing,
+    matmul_stacking,
 )
 
 
@@ -42,6 +44,9 @@ def optimize(graph: PlanGraph, options: PlanOptions) -> dict:
         graph.remove_dead()
         if not changed:
             break
+    # Before fusion, which would take the matmul as the head of a fused chain.
+    step("matmul_slicing", options.matmul_slicing, matmul_slicing)
+    step("matmul_stacking", options.matmul_stacking, matmul_stacking)
     if options.remapping or options.elementwise_fusion:
         counts["fusion"] = fusion.run(graph, options)
     return counts

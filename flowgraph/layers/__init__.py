@@ -51,3 +51,25 @@ __all__ = [
     "Convolution1D", "Convolution2D", "Convolution2DTranspose", "Deconvolution2D",
     "SeparableConvolution2D", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D", "BatchNorm",
 ]
+
+# 3-D convolution and pooling layers.
+from flowgraph.layers.convolutional3d import (  # noqa: E402
+    AveragePooling3D,
+    Conv3D,
+    Conv3DTranspose,
+    MaxPooling3D,
+    average_pooling3d,
+    conv3d,
+    conv3d_transpose,
+    max_pooling3d,
+)
+
+Convolution3D = Conv3D
+Convolution3DTranspose = Conv3DTranspose
+Deconvolution3D = Conv3DTranspose
+MaxPool3D = MaxPooling3D
+AvgPool3D = AveragePooling3D
+
+__all__ += ["Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D", "conv3d",
+            "conv3d_transpose", "max_pooling3d", "average_pooling3d", "Convolution3D",
+            "Convolution3DTranspose", "Deconvolution3D", "MaxPool3D", "AvgPool3D"]

@@ -128,3 +128,13 @@ from flowgraph.nn.embedding_sparse import (  # noqa: E402,F401
 )
 
 __all__ += ["embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
+
+# 3-D convolutions.
+from flowgraph.ops.conv3d import (  # noqa: E402,F401
+    conv3d,
+    conv3d_backprop_filter,
+    conv3d_backprop_filter_v2,
+    conv3d_transpose,
+)
+
+__all__ += ["conv3d", "conv3d_backprop_filter", "conv3d_backprop_filter_v2", "conv3d_transpose"]

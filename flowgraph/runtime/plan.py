@@ -91,13 +91,16 @@ class Plan:
 
     def __init__(self, fetches: Sequence[Tensor], targets: Sequence[Operation],
                  feeds: Sequence[Tensor], state: SessionState,
-                 options: Optional[PlanOptions] = None) -> None:
+                 options: Optional[PlanOptions] = None,
+                 ops: Optional[list] = None) -> None:
         self.fetches = list(fetches)
         self.targets = list(targets)
         self.feeds = list(feeds)
         self.options = options if options is not None else PlanOptions()
         self.state = state
-        self.ops = prune(self.fetches, self.targets, set(self.feeds))
+        # `ops`: an already pruned and ordered op list (partial runs skip the ops they ran).
+        self.ops = ops if ops is not None else prune(self.fetches, self.targets,
+                                                     set(self.feeds))
         self._check_feeds_present()
         graph = ir.build(self.ops, self.fetches, self.targets, self.feeds, _variable_ref)
         self.pass_counts: dict = {}

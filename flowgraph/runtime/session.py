@@ -68,6 +68,7 @@ class Session:
         self._plans: dict = {}
         self._feed_specs: dict = {}
         self._plan_lock = threading.Lock()
+        self._partial_runs: dict = {}  # partial_run handle -> its PartialRun state
         self._closed = False
         self._context = None
         self._executor = self._make_executor() if not on_dask else \
@@ -111,6 +112,7 @@ class Session:
             return
         self._closed = True
         self._plans.clear()
+        self._partial_runs.clear()
         self._state.variables.clear()
         self._state.close_resources()
         self._state.pool.clear()
@@ -260,6 +262,23 @@ class Session:
                     f"{tensor.name!r}, which has shape {tensor.shape}"
                     + _created_at(tensor))
         return value
+
+    def partial_run_setup(self, fetches: Any, feeds: Any = None) -> str:
+        """Declares the fetches and feeds of a partial run; returns its handle.
+
+        >>> h = sess.partial_run_setup([r1, r2], [a, b, c])
+        >>> sess.partial_run(h, r1, feed_dict={a: 1, b: 2})
+        >>> sess.partial_run(h, r2, feed_dict={c: 3})  # r1 is not computed again
+        """
+        from flowgraph.runtime import partial_run
+        return partial_run.setup(self, fetches, feeds)
+
+    def partial_run(self, handle: Any, fetches: Any, feed_dict: Optional[dict] = None) -> Any:
+        """Feeds more values to partial run `handle` and fetches more of its results; each
+        op runs at most once per handle. InvalidArgumentError for feeds or fetches not
+        declared in `partial_run_setup`, fed or fetched twice, or not computable yet."""
+        from flowgraph.runtime import partial_run
+        return partial_run.run(self, handle, fetches, feed_dict)
 
     def make_callable(self, fetches: Any, feed_list: Any = None, accept_options: bool = False):
         """A function running `fetches` with positional feeds for `feed_list`, as TF1's.

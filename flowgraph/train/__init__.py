@@ -151,3 +151,15 @@ from flowgraph.input import (  # noqa: E402
 __all__ += ["QueueRunner", "add_queue_runner", "batch", "batch_join", "input_producer",
             "limit_epochs", "range_input_producer", "shuffle_batch", "shuffle_batch_join",
             "slice_input_producer", "string_input_producer"]
+
+# Checkpoint initialization, warm-starting and watching (TF1's checkpoint_utils).
+from flowgraph.estimator.warm_starting import VocabInfo  # noqa: E402
+from flowgraph.summary.summary_iterator import summary_iterator  # noqa: E402
+from flowgraph.train.checkpoint_utils import (  # noqa: E402
+    checkpoints_iterator,
+    init_from_checkpoint,
+)
+from flowgraph.train.warm_starting_util import warm_start  # noqa: E402
+
+__all__ += ["checkpoints_iterator", "init_from_checkpoint", "summary_iterator", "warm_start",
+            "VocabInfo"]

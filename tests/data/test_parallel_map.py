@@ -11,7 +11,6 @@ import pytest
 import flowgraph as fg
 from flowgraph.data import Dataset
 from flowgraph.data.parallel_map import parallel_map
-
 from tests.data.util import elements
 
 

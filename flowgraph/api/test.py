@@ -1,3 +1,4 @@
-"""`fg.test`: TF1's gradient checker."""
+"""`fg.test`: TF1's `tf.test` (implemented in flowgraph.testing)."""
 
-from flowgraph.gradient_checker import compute_gradient, compute_gradient_error
+from flowgraph.testing import *  # noqa: F401,F403
+from flowgraph.testing import __all__  # noqa: F401

@@ -47,6 +47,7 @@ from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def
 from flowgraph.io.example_parsing import parse_example, parse_single_example
 from flowgraph.io.example_spec import FixedLenFeature, FixedLenSequenceFeature, VarLenFeature
 from flowgraph import python_io
+from flowgraph import client, graph_util, profiler  # tf.graph_util, tf.profiler, timeline
 from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,
                                SummaryMetadata, TaggedRunMetadata)
 

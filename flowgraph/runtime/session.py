@@ -401,8 +401,16 @@ def _record_trace(run_metadata: RunMetadata, trace: list) -> None:
         begin = base_us + int((start - origin) * 1e6)
         duration = max(int((end - start) * 1e6), 0)
         stats.append(NodeExecStats(step.op.name, begin, 0, duration, duration,
-                                   f"{step.op.name} = {step.op.type}()"))
+                                   _timeline_label(step.op)))
     run_metadata.step_stats.dev_stats.append(DeviceStepStats(_CPU_DEVICE, stats))
+
+
+def _timeline_label(op: Operation) -> str:
+    """TF1's label ``"name = Type(in, in:1, ^ctrl)"``: timelines draw dataflow from it."""
+    inputs = [t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
+              for t in op.inputs]
+    inputs += [f"^{c.name}" for c in op.control_inputs]
+    return f"{op.name} = {op.type}({', '.join(inputs)})"
 
 
 def _log_placement(plan: Plan) -> None:

@@ -136,6 +136,34 @@ def _examples_module() -> AliasModule:
                        {"tutorials": tutorials})
 
 
+def _python_module() -> AliasModule:
+    """``tensorflow.python``: the internal modules TF1 scripts import directly
+    (``from tensorflow.python.client import timeline``,
+    ``from tensorflow.python.framework import graph_util``, ``test_util``,
+    ``from tensorflow.python.platform import test``)."""
+    from flowgraph import graph_util
+    from flowgraph.client import timeline
+    from flowgraph.io.graph_files import write_graph
+    timeline_alias = AliasModule("tensorflow.python.client.timeline",
+                                 "tf.python.client.timeline", timeline)
+    client = AliasModule("tensorflow.python.client", "tf.python.client", None,
+                         {"timeline": timeline_alias})
+    graph_io = AliasModule("tensorflow.python.framework.graph_io",
+                           "tf.python.framework.graph_io", None,
+                           {"write_graph": write_graph})
+    from flowgraph import testing
+    test_util = AliasModule("tensorflow.python.framework.test_util",
+                            "tf.python.framework.test_util", testing)
+    test = AliasModule("tensorflow.python.platform.test", "tf.python.platform.test", testing)
+    platform = AliasModule("tensorflow.python.platform", "tf.python.platform", None,
+                           {"test": test})
+    framework = AliasModule("tensorflow.python.framework", "tf.python.framework",
+                            None, {"graph_util": graph_util, "graph_io": graph_io,
+                                   "test_util": test_util})
+    return AliasModule("tensorflow.python", "tf.python", None,
+                       {"client": client, "framework": framework, "platform": platform})
+
+
 def build_root() -> AliasModule:
     """The `tensorflow` alias module."""
     import flowgraph
@@ -150,6 +178,7 @@ def build_root() -> AliasModule:
         "gfile": AliasModule("tensorflow.gfile", "tf.gfile", gfile),
         "contrib": AliasModule("tensorflow.contrib", "tf.contrib", contrib),
         "examples": _examples_module(),
+        "python": _python_module(),
         "disable_v2_behavior": _no_op, "disable_eager_execution": _no_op,
         "disable_resource_variables": _no_op, "disable_tensor_equality": _no_op,
         "disable_v2_tensorshape": _no_op, "disable_control_flow_v2": _no_op,

@@ -55,8 +55,19 @@ def test_import_statements_resolve_through_the_finder():
     assert tf1 is tf and rnn.BasicLSTMCell is fg.nn.rnn_cell.BasicLSTMCell
     assert fully_connected is fg.contrib.layers.fully_connected
     assert input_data.read_data_sets is fg.datasets.mnist.read_data_sets
-    with pytest.raises(ModuleNotFoundError, match="tf.python is not available"):
-        import tensorflow.python.framework  # noqa: F401
+    from tensorflow.python.client import timeline
+    from tensorflow.python.framework import graph_util
+
+    from flowgraph.client.timeline import Timeline
+    from flowgraph.graph_util import convert_variables_to_constants
+    assert timeline.Timeline is Timeline
+    assert graph_util.convert_variables_to_constants is convert_variables_to_constants
+    from tensorflow.python.framework import test_util
+    from tensorflow.python.platform import test
+
+    assert test.TestCase is fg.test.TestCase and test_util.TestCase is fg.test.TestCase
+    with pytest.raises(ModuleNotFoundError, match=r"tf\.python\.ops is not available"):
+        import tensorflow.python.ops  # noqa: F401
 
 
 def test_flags_parse_values_booleans_and_pass_unknown_arguments_through():

@@ -1,5 +1,6 @@
 """`fg.profiler.profile` (TF1's ``tf.profiler.profile``): parameters, float operations,
-time and memory of a graph's ops, organized by name scope ("scope") or op type ("op").
+time and memory of a graph's ops, organized by name scope ("scope"), by inputs ("graph"),
+by the Python call sites that created them ("code") or by op type ("op").
 
     opts = fg.profiler.ProfileOptionBuilder.float_operation()
     flops = fg.profiler.profile(fg.get_default_graph(), run_meta=run_metadata,
@@ -20,7 +21,7 @@ import os
 from typing import Any, Optional
 
 from flowgraph import errors
-from flowgraph.profiler import views
+from flowgraph.profiler import dataflow_views, views
 from flowgraph.profiler.flops import float_ops
 from flowgraph.profiler.nodes import GraphNodeProto
 from flowgraph.profiler.option_builder import TRAINABLE_VARIABLES, ProfileOptionBuilder
@@ -59,7 +60,9 @@ def profile(graph: Any = None, run_meta: Any = None, op_log: Any = None,
     op_log : optional
         Accepted as TF1's; flowgraph has no OpLogProto, so it must be None.
     cmd : str
-        "scope" (a tree of name scopes) or "op" (op types, largest first).
+        "scope" (a tree of name scopes), "graph" (each node's children are its inputs),
+        "code" (a tree of the Python call sites that created the ops; see
+        `flowgraph.profiler.dataflow_views`) or "op" (op types, largest first).
     options : dict
         From `ProfileOptionBuilder`; default: `trainable_variables_parameter()`.
 
@@ -73,8 +76,6 @@ def profile(graph: Any = None, run_meta: Any = None, op_log: Any = None,
     ------
     InvalidArgumentError
         For an unknown `cmd` (TF1's error).
-    UnimplementedError
-        For the "graph" and "code" views, which flowgraph does not build.
     """
     if graph is None:
         from flowgraph.graph import get_default_graph
@@ -85,19 +86,14 @@ def profile(graph: Any = None, run_meta: Any = None, op_log: Any = None,
     if cmd not in _CMDS:
         raise errors.InvalidArgumentError(None, None, f"unknown cmd: {cmd}\n(expected one "
                                           "of 'scope', 'op', 'graph', 'code')")
-    if cmd in ("graph", "code"):
-        raise errors.UnimplementedError(None, None, f"flowgraph's profiler builds the "
-                                        f"'scope' and 'op' views, not {cmd!r}; use "
-                                        "cmd='scope' or cmd='op'.")
     if op_log is not None:
         raise ValueError("op_log: flowgraph has no OpLogProto; pass op_log=None (op types "
                          "and trainable Variables are logged automatically)")
     opts = _checked_options(options)
     records = collect_records(graph, run_meta)
-    if cmd == "scope":
-        root, text = views.scope_view(records, opts)
-    else:
-        root, text = views.op_view(records, opts)
+    build = {"scope": views.scope_view, "op": views.op_view,
+             "graph": dataflow_views.graph_view, "code": dataflow_views.code_view}[cmd]
+    root, text = build(records, opts)
     _emit(text, opts["output"], run_meta)
     return root
 

@@ -220,8 +220,11 @@ def _time(us: int) -> str:
 
 def _report(view: str, opts: dict, lines: list) -> str:
     select = [s for s in opts["select"] if s in _TITLES]
-    doc = {"scope": "scope: The nodes in the model graph are organized by their names, "
-                    "which is hierarchical like filesystem.",
+    scope_doc = ("scope: The nodes in the model graph are organized by their names, which is "
+                 "hierarchical like filesystem.")
+    doc = {"scope": scope_doc, "graph": scope_doc,  # (TF1 documents its graph view so too)
+           "code": "code: When python trace is available, the nodes are python lines and "
+                   "their are organized by the python call stack.",
            "op": "op: The nodes are operation kernel type, such as MatMul, Conv2D. Graph "
                  "nodes belonging to the same type are aggregated together."}[view]
     head = ["", "==================Model Analysis Report======================", "", "Doc:",

@@ -159,12 +159,12 @@ class Benchmark:
 
 
 def _chrome_trace(sess: Any, fetches: Any, feed_dict: Optional[dict]) -> str:
+    from flowgraph.client.timeline import Timeline
     from flowgraph.runtime.config import RunMetadata, RunOptions
-    from flowgraph.train.profiler_hook import chrome_trace
     metadata = RunMetadata()
     sess.run(fetches, feed_dict=feed_dict,
              options=RunOptions(trace_level=RunOptions.FULL_TRACE), run_metadata=metadata)
-    return json.dumps(chrome_trace(metadata.step_stats, sess.graph))
+    return Timeline(step_stats=metadata.step_stats).generate_chrome_trace_format()
 
 
 def _median(x: list) -> float:

@@ -1,15 +1,15 @@
 """`fg.train.ProfilerHook` (TF1's ``tf.train.ProfilerHook``): every N steps or seconds, a
 traced run whose op timings are written as a Chrome trace ``timeline-<step>.json`` (open it
-at chrome://tracing or ui.perfetto.dev) and as run metadata for TensorBoard."""
+at chrome://tracing or ui.perfetto.dev), made by `flowgraph.client.timeline.Timeline` as
+TF1's hook does, and as run metadata for TensorBoard."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from typing import Any, Optional
 
-from flowgraph.graph import get_default_graph
+from flowgraph.client.timeline import Timeline
 from flowgraph.runtime.config import RunOptions
 from flowgraph.train.checkpoint_summary_hooks import summary_writer_for
 from flowgraph.train.hook_timers import SecondOrStepTimer, global_step_read
@@ -28,7 +28,9 @@ class ProfilerHook(SessionRunHook):
     output_dir : str
         Where ``timeline-<global step>.json`` files go (and the run metadata events).
     show_dataflow, show_memory : bool
-        Accepted as TF1's; the traces hold the op events only.
+        Passed to `Timeline.generate_chrome_trace_format`: flow arrows between producer
+        and consumer ops, and memory events (flowgraph's traces record no allocations, so
+        `show_memory` adds none).
     """
 
     def __init__(self, save_steps: Optional[int] = None, save_secs: Optional[int] = None,
@@ -71,29 +73,7 @@ class ProfilerHook(SessionRunHook):
 
     def _save(self, step: int, path: str, run_metadata: Any) -> None:
         _log.info("Saving timeline for %d into '%s'.", step, path)
+        trace = Timeline(run_metadata.step_stats)
         with open(path, "w") as f:
-            json.dump(chrome_trace(run_metadata.step_stats, get_default_graph()), f)
-
-
-def chrome_trace(step_stats: Any, graph: Any) -> dict:
-    """The Chrome trace-event form of a traced run's op timings: one process per device
-    (a "process_name" metadata event) and one complete ("X") event per op, named by its
-    type, with ``args = {"name": op name, "op": op type}`` (TF1's timeline layout)."""
-    events: list = []
-    for pid, device in enumerate(step_stats.dev_stats):
-        events.append({"name": "process_name", "ph": "M", "pid": pid,
-                       "args": {"name": f"{device.device} Compute"}})
-        for stat in device.node_stats:
-            op_type = _op_type(graph, stat.node_name)
-            events.append({"ph": "X", "cat": "Op", "name": op_type, "pid": pid,
-                           "tid": stat.thread_id, "ts": stat.all_start_micros,
-                           "dur": stat.all_end_rel_micros,
-                           "args": {"name": stat.node_name, "op": op_type}})
-    return {"traceEvents": events}
-
-
-def _op_type(graph: Any, name: str) -> str:
-    try:
-        return graph.get_operation_by_name(name).type
-    except (KeyError, ValueError):
-        return name
+            f.write(trace.generate_chrome_trace_format(show_dataflow=self._show_dataflow,
+                                                       show_memory=self._show_memory))

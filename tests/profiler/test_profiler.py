@@ -177,7 +177,5 @@ def test_bad_arguments():
     _dense_model()
     with pytest.raises(errors.InvalidArgumentError, match="unknown cmd"):
         profiler.profile(cmd="nope", options=_quiet(Builder.float_operation()))
-    with pytest.raises(errors.UnimplementedError, match="'scope' and 'op'"):
-        profiler.profile(cmd="code", options=_quiet(Builder.float_operation()))
     with pytest.raises(ValueError, match="Unknown profiler options"):
         profiler.profile(options={"max_deep": 3})

@@ -138,3 +138,12 @@ from flowgraph.ops.conv3d import (  # noqa: E402,F401
 )
 
 __all__ += ["conv3d", "conv3d_backprop_filter", "conv3d_backprop_filter_v2", "conv3d_transpose"]
+
+# CTC (Connectionist Temporal Classification) loss and decoders.
+from flowgraph.ops.ctc import ctc_loss  # noqa: E402,F401
+from flowgraph.ops.ctc_decoders import (  # noqa: E402,F401
+    ctc_beam_search_decoder,
+    ctc_greedy_decoder,
+)
+
+__all__ += ["ctc_beam_search_decoder", "ctc_greedy_decoder", "ctc_loss"]

@@ -10,7 +10,7 @@ from flowgraph.initializers import zeros_initializer
 from flowgraph.layers.base import InputSpec, as_shape_list
 from flowgraph.layers.convolutional import _Conv
 from flowgraph.layers.plumbing import apply_functional, arguments_of
-from flowgraph.layers.utils import deconv_output_length
+from flowgraph.layers.utils import convert_data_format, deconv_output_length
 from flowgraph.ops import shape as shape_op
 from flowgraph.ops import stack
 from flowgraph.shapes import TensorShape
@@ -18,7 +18,63 @@ from flowgraph.shapes import TensorShape
 __all__ = ["Conv2DTranspose", "SeparableConv2D", "conv2d_transpose", "separable_conv2d"]
 
 
-class Conv2DTranspose(_Conv):
+class _ConvTranspose(_Conv):
+    """The transposed convolution of any rank: the gradient of a convolution with respect to
+    its input, so ``strides=2`` doubles each spatial size. The kernel has shape
+    [*kernel_size, filters, input_channels]. Output sizes are ``in * stride`` with
+    ``padding='same'``, ``in * stride + max(k - stride, 0)`` with ``'valid'``."""
+
+    def build(self, input_shape: Any) -> None:
+        channels = self._input_channels(input_shape)
+        self._add_kernel(self.kernel_size + (self.filters, channels))
+        self._build_bias(self.filters)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        first = self.data_format == "channels_first"
+        axes = range(2, 2 + self.rank) if first else range(1, 1 + self.rank)
+        static = inputs.shape.as_list()
+        dynamic = None
+
+        def dim(axis: int) -> Any:
+            nonlocal dynamic
+            if static[axis] is not None:
+                return static[axis]
+            if dynamic is None:
+                dynamic = shape_op(inputs)
+            return dynamic[axis]
+
+        space = [self._output_length(dim(axis), k, s)
+                 for axis, k, s in zip(axes, self.kernel_size, self.strides)]
+        sizes = [dim(0), self.filters] + space if first else [dim(0)] + space + [self.filters]
+        output_shape = stack(sizes) if any(isinstance(s, Tensor) for s in sizes) else sizes
+        strides = (1, 1) + self.strides if first else (1,) + self.strides + (1,)
+        transpose = nn.conv2d_transpose if self.rank == 2 else nn.conv3d_transpose
+        outputs = transpose(inputs, self.kernel, output_shape, strides=list(strides),
+                            padding=self.padding.upper(),
+                            data_format=convert_data_format(self.data_format, self.rank + 2))
+        outputs.set_shape(self.compute_output_shape(inputs.shape))
+        return self._finish(outputs)
+
+    def _output_length(self, length: Any, kernel: int, stride: int) -> Any:
+        if isinstance(length, Tensor):
+            extra = max(kernel - stride, 0) if self.padding == "valid" else 0
+            return length * stride + extra
+        return deconv_output_length(length, kernel, self.padding, stride)
+
+    def compute_output_shape(self, input_shape: Any) -> TensorShape:
+        dims = as_shape_list(input_shape)
+        first = self.data_format == "channels_first"
+        space = dims[2:] if first else dims[1:1 + self.rank]
+        new_space = [deconv_output_length(length, k, self.padding, s)
+                     for length, k, s in zip(space, self.kernel_size, self.strides)]
+        if first:
+            return TensorShape([dims[0], self.filters] + new_space)
+        return TensorShape([dims[0]] + new_space + [self.filters])
+
+
+class Conv2DTranspose(_ConvTranspose):
     """Transposed 2-D convolution ("deconvolution"): the gradient of a convolution with
     respect to its input, so ``strides=2`` doubles the height and width.
 
@@ -38,56 +94,6 @@ class Conv2DTranspose(_Conv):
                  bias_constraint: Optional[Callable] = None, trainable: bool = True,
                  name: Any = None, **kwargs: Any) -> None:
         super().__init__(rank=2, dilation_rate=1, **arguments_of(locals()))
-
-    def build(self, input_shape: Any) -> None:
-        channels = self._input_channels(input_shape)
-        self._add_kernel(self.kernel_size + (self.filters, channels))
-        self._build_bias(self.filters)
-        self.input_spec = InputSpec(ndim=4, axes={self._channel_axis: channels})
-        self.built = True
-
-    def call(self, inputs: Tensor) -> Tensor:
-        first = self.data_format == "channels_first"
-        h_axis, w_axis = (2, 3) if first else (1, 2)
-        static = inputs.shape.as_list()
-        dynamic = None
-
-        def dim(axis: int) -> Any:
-            nonlocal dynamic
-            if static[axis] is not None:
-                return static[axis]
-            if dynamic is None:
-                dynamic = shape_op(inputs)
-            return dynamic[axis]
-
-        out_h, out_w = (
-            self._output_length(dim(axis), k, s)
-            for axis, k, s in zip((h_axis, w_axis), self.kernel_size, self.strides))
-        sizes = [dim(0), self.filters, out_h, out_w] if first else \
-            [dim(0), out_h, out_w, self.filters]
-        output_shape = stack(sizes) if any(isinstance(s, Tensor) for s in sizes) else sizes
-        strides = (1, 1) + self.strides if first else (1,) + self.strides + (1,)
-        outputs = nn.conv2d_transpose(inputs, self.kernel, output_shape, strides=list(strides),
-                                      padding=self.padding.upper(),
-                                      data_format="NCHW" if first else "NHWC")
-        outputs.set_shape(self.compute_output_shape(inputs.shape))
-        return self._finish(outputs)
-
-    def _output_length(self, length: Any, kernel: int, stride: int) -> Any:
-        if isinstance(length, Tensor):
-            extra = max(kernel - stride, 0) if self.padding == "valid" else 0
-            return length * stride + extra
-        return deconv_output_length(length, kernel, self.padding, stride)
-
-    def compute_output_shape(self, input_shape: Any) -> TensorShape:
-        dims = as_shape_list(input_shape)
-        first = self.data_format == "channels_first"
-        space = dims[2:] if first else dims[1:3]
-        new_space = [deconv_output_length(length, k, self.padding, s)
-                     for length, k, s in zip(space, self.kernel_size, self.strides)]
-        if first:
-            return TensorShape([dims[0], self.filters] + new_space)
-        return TensorShape([dims[0]] + new_space + [self.filters])
 
 
 class SeparableConv2D(_Conv):

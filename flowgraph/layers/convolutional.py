@@ -90,12 +90,13 @@ class _Conv(KernelBiasLayer):
         else:
             strides = (1, 1) + self.strides
             dilations = (1, 1) + self.dilation_rate
-        return nn.conv2d(inputs, self.kernel, strides=list(strides), padding=padding.upper(),
-                         data_format=data_format, dilations=list(dilations))
+        convolve = nn.conv2d if self.rank == 2 else nn.conv3d
+        return convolve(inputs, self.kernel, strides=list(strides), padding=padding.upper(),
+                        data_format=data_format, dilations=list(dilations))
 
     def _add_bias(self, outputs: Tensor) -> Tensor:
-        if self.data_format == "channels_first" and self.rank == 1:
-            return outputs + reshape(self.bias, (1, self.filters, 1))
+        if self.data_format == "channels_first" and self.rank != 2:
+            return outputs + reshape(self.bias, (1, self.filters) + (1,) * self.rank)
         if self.data_format == "channels_first":
             return nn.bias_add(outputs, self.bias, data_format="NCHW")
         return nn.bias_add(outputs, self.bias)

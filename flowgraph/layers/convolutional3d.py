@@ -13,14 +13,10 @@ from typing import Any, Callable, Optional
 from flowgraph import nn
 from flowgraph.graph import Tensor
 from flowgraph.initializers import zeros_initializer
-from flowgraph.layers.base import InputSpec, as_shape_list
+from flowgraph.layers.conv_transpose import _ConvTranspose
 from flowgraph.layers.convolutional import _Conv
 from flowgraph.layers.plumbing import apply_functional, arguments_of
 from flowgraph.layers.pooling import _Pooling
-from flowgraph.layers.utils import deconv_output_length
-from flowgraph.ops import reshape, stack
-from flowgraph.ops import shape as shape_op
-from flowgraph.shapes import TensorShape
 
 __all__ = ["Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D", "conv3d",
            "conv3d_transpose", "max_pooling3d", "average_pooling3d"]
@@ -43,22 +39,8 @@ class Conv3D(_Conv):
                  name: Any = None, **kwargs: Any) -> None:
         super().__init__(rank=3, **arguments_of(locals()))
 
-    def _convolve(self, inputs: Tensor) -> Tensor:
-        first = self.data_format == "channels_first"
-        strides = (1, 1) + self.strides if first else (1,) + self.strides + (1,)
-        dilations = (1, 1) + self.dilation_rate if first else \
-            (1,) + self.dilation_rate + (1,)
-        return nn.conv3d(inputs, self.kernel, strides=list(strides),
-                         padding=self.padding.upper(),
-                         data_format="NCDHW" if first else "NDHWC", dilations=list(dilations))
 
-    def _add_bias(self, outputs: Tensor) -> Tensor:
-        if self.data_format == "channels_first":
-            return outputs + reshape(self.bias, (1, self.filters, 1, 1, 1))
-        return nn.bias_add(outputs, self.bias)
-
-
-class Conv3DTranspose(Conv3D):
+class Conv3DTranspose(_ConvTranspose):
     """Transposed 3-D convolution: the gradient of a convolution for its input, so
     ``strides=2`` doubles depth, height and width. The kernel has shape
     [kd, kh, kw, filters, input_channels]."""
@@ -73,55 +55,7 @@ class Conv3DTranspose(Conv3D):
                  kernel_constraint: Optional[Callable] = None,
                  bias_constraint: Optional[Callable] = None, trainable: bool = True,
                  name: Any = None, **kwargs: Any) -> None:
-        super().__init__(dilation_rate=1, **arguments_of(locals()))
-
-    def build(self, input_shape: Any) -> None:
-        channels = self._input_channels(input_shape)
-        self._add_kernel(self.kernel_size + (self.filters, channels))
-        self._build_bias(self.filters)
-        self.input_spec = InputSpec(ndim=5, axes={self._channel_axis: channels})
-        self.built = True
-
-    def call(self, inputs: Tensor) -> Tensor:
-        first = self.data_format == "channels_first"
-        axes = (2, 3, 4) if first else (1, 2, 3)
-        static = inputs.shape.as_list()
-        dynamic = None
-
-        def dim(axis: int) -> Any:
-            nonlocal dynamic
-            if static[axis] is not None:
-                return static[axis]
-            if dynamic is None:
-                dynamic = shape_op(inputs)
-            return dynamic[axis]
-
-        space = [self._output_length(dim(axis), k, s)
-                 for axis, k, s in zip(axes, self.kernel_size, self.strides)]
-        sizes = [dim(0), self.filters] + space if first else [dim(0)] + space + [self.filters]
-        output_shape = stack(sizes) if any(isinstance(s, Tensor) for s in sizes) else sizes
-        strides = (1, 1) + self.strides if first else (1,) + self.strides + (1,)
-        outputs = nn.conv3d_transpose(inputs, self.kernel, output_shape, strides=list(strides),
-                                      padding=self.padding.upper(),
-                                      data_format="NCDHW" if first else "NDHWC")
-        outputs.set_shape(self.compute_output_shape(inputs.shape))
-        return self._finish(outputs)
-
-    def _output_length(self, length: Any, kernel: int, stride: int) -> Any:
-        if isinstance(length, Tensor):
-            extra = max(kernel - stride, 0) if self.padding == "valid" else 0
-            return length * stride + extra
-        return deconv_output_length(length, kernel, self.padding, stride)
-
-    def compute_output_shape(self, input_shape: Any) -> TensorShape:
-        dims = as_shape_list(input_shape)
-        first = self.data_format == "channels_first"
-        space = dims[2:] if first else dims[1:4]
-        new_space = [deconv_output_length(length, k, self.padding, s)
-                     for length, k, s in zip(space, self.kernel_size, self.strides)]
-        if first:
-            return TensorShape([dims[0], self.filters] + new_space)
-        return TensorShape([dims[0]] + new_space + [self.filters])
+        super().__init__(rank=3, dilation_rate=1, **arguments_of(locals()))
 
 
 class _Pooling3D(_Pooling):

@@ -29,6 +29,7 @@ from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.elementwise import check_dtype, op_scope
 from flowgraph.ops.pool_geometry import Geometry, lowest, output_size, work_dtype
 from flowgraph.ops.registry import Op, apply_op, register
+from flowgraph.runtime import intra_op
 
 __all__: list = []
 
@@ -163,13 +164,18 @@ def max_pool_kernel(attrs: PoolAttrs, x: np.ndarray) -> np.ndarray:
     out_shape = (x_last.shape[0],) + geo.out + x_last.shape[-1:]
     if geo.empty or x.size == 0:
         return attrs.from_last(np.zeros(out_shape, x.dtype))
-    padded = geo.pad(x_last, lowest(x.dtype))
-    out = None
-    for index in geo.offsets():
-        if out is None:
-            out = padded[index].copy()
-        else:
-            np.maximum(out, padded[index], out=out)
+    out = np.empty(out_shape, x.dtype)
+
+    def pool(first: int, end: int) -> None:  # images first..end-1, on one thread
+        padded = geo.pad(x_last[first:end], lowest(x.dtype))
+        part = out[first:end]
+        for n, index in enumerate(geo.offsets()):
+            if n == 0:
+                np.copyto(part, padded[index])
+            else:
+                np.maximum(part, padded[index], out=part)
+
+    intra_op.split(out_shape[0], x.size, pool)
     return attrs.from_last(out)
 
 

@@ -25,6 +25,7 @@ from flowgraph.ops.elementwise import check_dtype
 from flowgraph.ops.pool import PoolAttrs, lowest, work_dtype
 from flowgraph.ops.registry import apply_op, register
 from flowgraph.ops.shape_util import known_vector
+from flowgraph.runtime import intra_op
 
 __all__: list = []
 
@@ -58,13 +59,13 @@ class _MaxPoolGradBase(PoolAttrs):
                 raise ValueError(f"{op.type} needs {what} of rank {len(self.ksize)}, got "
                                  f"shape {t.shape}")
 
-    def _window_hits(self, x: np.ndarray, y: np.ndarray):
+    def _window_hits(self, x_last: np.ndarray, y_last: np.ndarray):
         """Yields (geometry, index into the padded input, mask of the windows whose first
-        maximum is at this offset), for every window offset in scan order. The mask is one
-        buffer, overwritten by the next offset: use it before asking for the next."""
-        geo = self.geometry(x.shape)
-        padded = geo.pad(self.to_last(x), lowest(x.dtype))
-        y_last = self.to_last(y)
+        maximum is at this offset), for every window offset in scan order, for inputs in
+        channels-last layout. The mask is one buffer, overwritten by the next offset: use it
+        before asking for the next."""
+        geo = self.geometry(self.from_last(x_last).shape)
+        padded = geo.pad(x_last, lowest(x_last.dtype))
         hit = np.empty(y_last.shape, bool)
         free = np.empty(y_last.shape, bool)  # windows whose maximum is not found yet
         offsets = list(geo.offsets())
@@ -104,14 +105,20 @@ class MaxPoolGrad(_MaxPoolGradBase):
         shape = geo.padded_shape(x_last.shape[0], x_last.shape[-1])
         # Windows that tile the (padded) input write every cell: no zeros needed first.
         g = np.empty(shape, dy.dtype) if geo.tiles else np.zeros(shape, dy.dtype)
-        dy_last = self.to_last(dy)
-        part = None if geo.disjoint else np.empty(dy_last.shape, dy.dtype)
-        for _, index, hit in self._window_hits(x, y):
-            if geo.disjoint:
-                np.multiply(dy_last, hit, out=g[index])
-            else:
-                np.multiply(dy_last, hit, out=part)
-                g[index] += part
+        y_last, dy_last = self.to_last(y), self.to_last(dy)
+
+        def route(first: int, end: int) -> None:  # images first..end-1, on one thread
+            rows = slice(first, end)
+            g_part, dy_part = g[rows], dy_last[rows]
+            part = None if geo.disjoint else np.empty(dy_part.shape, dy.dtype)
+            for _, index, hit in self._window_hits(x_last[rows], y_last[rows]):
+                if geo.disjoint:
+                    np.multiply(dy_part, hit, out=g_part[index])
+                else:
+                    np.multiply(dy_part, hit, out=part)
+                    g_part[index] += part
+
+        intra_op.split(shape[0], x.size, route)
         if geo.padded:
             g = g[geo.inner()]
         return self.from_last(g)
@@ -155,7 +162,7 @@ class MaxPoolGradGrad(_MaxPoolGradBase):
         if out.size == 0:
             return self.from_last(out)
         padded = None
-        for geo, index, hit in self._window_hits(x, y):
+        for geo, index, hit in self._window_hits(self.to_last(x), self.to_last(y)):
             if padded is None:
                 padded = geo.pad(self.to_last(ddx), 0)
             out += padded[index] * hit

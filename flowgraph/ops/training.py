@@ -22,6 +22,7 @@ from flowgraph.graph import Operation
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.registry import Op, apply_op, register
 from flowgraph.ops.state import _variable_tensor
+from flowgraph.runtime import intra_op
 from flowgraph.shapes import TensorShape
 
 __all__: list = []  # TF1 exposes these ops only through optimizers (and tf.raw_ops)
@@ -116,11 +117,15 @@ def gradient_descent_rule(var, alpha, grad) -> None:
         var -= np.multiply(grad, alpha)
         return
     v, g = var.reshape(-1), grad.reshape(-1)
-    scratch = np.empty(_BLOCK, var.dtype)
-    for start in range(0, v.size, _BLOCK):
-        stop = min(start + _BLOCK, v.size)
-        step = np.multiply(g[start:stop], alpha, out=scratch[:stop - start])
-        np.subtract(v[start:stop], step, out=v[start:stop])
+
+    def update(first: int, end: int) -> None:  # blocks first..end-1, on one thread
+        scratch = np.empty(_BLOCK, var.dtype)
+        for start in range(first * _BLOCK, min(end * _BLOCK, v.size), _BLOCK):
+            stop = min(start + _BLOCK, v.size)
+            step = np.multiply(g[start:stop], alpha, out=scratch[:stop - start])
+            np.subtract(v[start:stop], step, out=v[start:stop])
+
+    intra_op.split(-(-v.size // _BLOCK), v.size, update)
 
 
 def momentum_rule(var, accum, lr, grad, momentum, use_nesterov: bool) -> None:

@@ -22,12 +22,17 @@ class Form:
     op's inputs) of its other inputs, in order; ``numexpr(src, sides)`` builds its numexpr
     expression from those of its inputs (None: numexpr cannot express it exactly)."""
 
-    __slots__ = ("build", "sides", "numexpr")
+    __slots__ = ("build", "sides", "numexpr", "mixes_rows")
 
-    def __init__(self, build: Callable, sides: tuple, numexpr: Optional[Callable]) -> None:
+    def __init__(self, build: Callable, sides: tuple, numexpr: Optional[Callable],
+                 mixes_rows: bool = False) -> None:
         self.build = build  # build(side_positions_in_ins) -> apply(src, ins, out)
         self.sides = sides
         self.numexpr = numexpr
+        # True for a matmul link: its result rows need whole operands, so a chain with one
+        # runs on whole arrays only (never split into row ranges), and the link never
+        # writes over its own operand.
+        self.mixes_rows = mixes_rows
 
 
 def ufunc_of(node: Node) -> Any:
@@ -61,7 +66,10 @@ def form_of(node: Node, main: int) -> Optional[Form]:
     if uf.nin == 1:
         return Form(lambda sides: _unary(uf), (), _numexpr_unary(uf))
     side = 1 - main
-    return Form(lambda sides: _binary(uf, main, sides[0]), (side,), _numexpr_binary(uf, main))
+    # np.matmul is a generalized ufunc: a chain link whose rows mix (a chain of matmuls
+    # and activations then runs as one step).
+    return Form(lambda sides: _binary(uf, main, sides[0]), (side,), _numexpr_binary(uf, main),
+                mixes_rows=uf.signature is not None)
 
 
 def _unary(uf: Any) -> Callable:

@@ -18,6 +18,8 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from flowgraph.runtime import intra_op
+
 # numexpr pays off for chains of at least this many ops, on arrays of at most this many
 # elements (beyond, numpy's vectorized loops are faster than numexpr's per element).
 NUMEXPR_MIN_OPS = 3
@@ -89,6 +91,9 @@ class FusedKernel:
         self.names = names
         # Whether the main input may be the output buffer (set by the fusion pass).
         self.donatable = head is None
+        # Per op, whether it is a matmul link (its rows mix; set by the fusion pass), or ()
+        # when none is: only chains without one run range by range of rows.
+        self.mixing: tuple = ()
 
     def __repr__(self) -> str:
         return f"FusedKernel({' -> '.join(self.names)})"
@@ -145,8 +150,12 @@ class FusedKernel:
         else:
             src = ins[self.main]
         applies = self.applies
-        if len(applies) > 1 and out.nbytes >= BLOCK_MIN_BYTES and out.ndim >= 1:
-            _blockwise(applies, self.sides, src, ins, out)
+        if self.mixing:
+            return _with_spare(applies, self.mixing, src, ins, out)
+        big = out.size >= intra_op.MIN_ELEMENTS or (len(applies) > 1 and
+                                                    out.nbytes >= BLOCK_MIN_BYTES)
+        if big and applies and out.ndim >= 1:
+            _by_rows(applies, self.sides, src, ins, out)
             return out
         for apply in applies:
             apply(src, ins, out)
@@ -154,31 +163,56 @@ class FusedKernel:
         return out
 
 
-def _blockwise(applies: tuple, sides: tuple, src: np.ndarray, ins: Sequence[Any],
-               out: np.ndarray) -> None:
-    """Runs the chain over blocks of rows (of elements, when every side operand is a
-    single value), so each block stays in cache through all the ops. Elementwise ops
-    give the same values block by block as on the whole array."""
-    block_ins = list(ins)
+def _with_spare(applies: tuple, mixing: tuple, src: np.ndarray, ins: Sequence[Any],
+                out: np.ndarray) -> np.ndarray:
+    """Runs a chain with matmul links on whole arrays. A matmul cannot write over its own
+    operand (numpy would first copy the operand), so such a link writes into a second
+    buffer and the chain goes on there; the result is whichever buffer holds it last."""
+    spare = None
+    for apply, mixes in zip(applies, mixing):
+        if mixes and src is out:
+            if spare is None:
+                spare = np.empty_like(out)
+            out, spare = spare, out
+        apply(src, ins, out)
+        src = out
+    return out
+
+
+def _by_rows(applies: tuple, sides: tuple, src: np.ndarray, ins: Sequence[Any],
+             out: np.ndarray) -> None:
+    """Runs the chain over ranges of rows (of elements, when every side operand is a
+    single value): split over the cores (flowgraph.runtime.intra_op), and within a range,
+    for long chains on large arrays, block by block so that each block stays in cache
+    through all the ops. Elementwise ops give the same values row by row as on the whole
+    array."""
+    flat_ins = list(ins)
     if all(ins[i].size == 1 for i in sides) and out.flags.c_contiguous and \
             src.flags.c_contiguous:
         out, src = out.reshape(-1), src.reshape(-1)
         for i in sides:
-            block_ins[i] = ins[i].reshape(())
+            flat_ins[i] = ins[i].reshape(())
     rows = out.shape[0]
-    step = max(1, BLOCK_BYTES // max(out.nbytes // max(rows, 1), 1))
-    # Side operands with one row per output row are cut along with the block.
+    # Side operands with one row per output row are cut along with the rows.
     cut = [i for i in sides
-           if block_ins[i].ndim == out.ndim and block_ins[i].shape[0] == rows and rows > 1]
-    for start in range(0, rows, step):
-        stop = start + step
-        for i in cut:
-            block_ins[i] = ins[i][start:stop]
-        block_out = out[start:stop]
-        block_src = src[start:stop]
-        for apply in applies:
-            apply(block_src, block_ins, block_out)
-            block_src = block_out
+           if flat_ins[i].ndim == out.ndim and flat_ins[i].shape[0] == rows and rows > 1]
+    row_bytes = max(out.nbytes // max(rows, 1), 1)
+    blocked = len(applies) > 1 and out.nbytes >= BLOCK_MIN_BYTES
+    step = max(1, BLOCK_BYTES // row_bytes) if blocked else rows
+
+    def run(first: int, end: int) -> None:
+        block_ins = list(flat_ins)
+        for start in range(first, end, step):
+            stop = min(start + step, end)
+            for i in cut:
+                block_ins[i] = flat_ins[i][start:stop]
+            block_out = out[start:stop]
+            block_src = src[start:stop]
+            for apply in applies:
+                apply(block_src, block_ins, block_out)
+                block_src = block_out
+
+    intra_op.split(rows, out.size, run)
 
 
 def _fits(small: tuple, big: tuple) -> bool:

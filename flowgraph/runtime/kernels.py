@@ -60,5 +60,6 @@ def single_out_kernel(node: Node) -> Optional[FusedKernel]:
         kernel = FusedKernel(None, main, (form.build(sides),), tuple(sorted(set(sides))),
                              out.dtype.np, fn, None, (node.name,))
         kernel.donatable = main not in sides
+        kernel.mixing = (True,) if form.mixes_rows else ()
         return kernel
     return None

@@ -24,6 +24,7 @@ from typing import Any, Optional
 import numpy as np
 
 from flowgraph import errors
+from flowgraph.runtime import intra_op
 from flowgraph.runtime.executor import deadline_error, node_error, store_outputs
 from flowgraph.runtime.memory import release
 from flowgraph.runtime.plan import Plan
@@ -237,6 +238,8 @@ class ParallelExecutor:
         finished = 0
         failure: Optional[BaseException] = None
         while in_flight:
+            # Steps side by side already keep the cores busy: no pass is split meanwhile.
+            intra_op.crowded = in_flight > 1
             timeout = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             try:
                 step, exc, start, end = done.get(timeout=timeout)
@@ -272,6 +275,7 @@ class ParallelExecutor:
                 if pending[c] == 0:
                     dispatch(steps[c])
                     in_flight += 1
+        intra_op.crowded = False
         if failure is not None:
             raise failure
         return values

@@ -19,6 +19,7 @@ from flowgraph.graph import (
     session_as_default,
 )
 from flowgraph.runtime.allocator import tune_allocator
+from flowgraph.runtime.blas_spin import tune_blas_spin
 from flowgraph.runtime.config import (
     ConfigProto,
     DeviceStepStats,
@@ -75,6 +76,7 @@ class Session:
             _dask_executor(target, self._config)  # [dask]
         set_intra_op_threads(self._config.intra_op_parallelism_threads)
         tune_allocator()  # once per process: kernels' temporaries without page faults
+        tune_blas_spin()  # once per process: idle BLAS threads hand the cores back
 
     def _make_executor(self) -> Any:
         threads = self._config.inter_op_threads()

@@ -10,6 +10,8 @@ import threading
 import warnings
 from typing import Any
 
+from flowgraph.runtime import intra_op
+
 _lock = threading.Lock()
 _controller: Any = None
 _UNAVAILABLE = object()
@@ -33,10 +35,12 @@ def cores() -> int:
 
 
 def set_intra_op_threads(count: int) -> None:
-    """Limits BLAS (and OpenMP) threads process-wide, as TF1 applies its thread settings
+    """Limits BLAS (and OpenMP) threads, and the threads a numpy pass is split over
+    (flowgraph.runtime.intra_op), process-wide, as TF1 applies its thread settings
     once per process; 0 leaves the libraries' defaults."""
     if count <= 0:
         return
+    intra_op.max_parts = count  # numpy passes split over at most as many threads
     controller = _get_controller()
     if controller is None:
         warnings.warn("intra_op_parallelism_threads needs threadpoolctl: pip install "

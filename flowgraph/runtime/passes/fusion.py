@@ -167,6 +167,8 @@ def _materialize(graph: PlanGraph, chain: _Chain) -> None:
                          tuple(n.name for n in members))
     # The main input may only be overwritten in place if no op of the chain reads it again.
     kernel.donatable = head is None and all(main not in sides for _, sides in forms)
+    if any(form.mixes_rows for form, _ in forms):
+        kernel.mixing = tuple(form.mixes_rows for form, _ in forms)
     first_node = members[0]
     fused = Node(tail.op, None, inputs, list(first_node.controls))
     fused.kernel = kernel

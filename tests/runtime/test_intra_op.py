@@ -151,3 +151,35 @@ def test_a_large_chain_reading_its_first_value_again_gives_numpys_values(unlimit
         got = _run(fg.exp(-h * h) + 1.0, {x: x_value})
     h_value = np.tanh(x_value * np.float32(1.5) + np.float32(0.25))
     np.testing.assert_array_equal(got, np.exp(-h_value * h_value) + np.float32(1))
+
+
+def _padded(x, k):
+    p = k // 2
+    return np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
+
+
+def test_large_convolutions_and_their_gradients_match_numpy(unlimited):
+    rng = np.random.default_rng(5)
+    x_value = rng.standard_normal((9, 12, 12, 6)).astype(np.float32)  # odd batch: uneven
+    w_value = rng.standard_normal((3, 3, 6, 10)).astype(np.float32)
+    dy_value = rng.standard_normal((9, 12, 12, 10)).astype(np.float32)
+    with fg.Graph().as_default():
+        x = fg.placeholder(fg.float32, x_value.shape)
+        w = fg.placeholder(fg.float32, w_value.shape)
+        y = fg.nn.conv2d(x, w, 1, "SAME")
+        dx, dw = fg.gradients(y, [x, w], grad_ys=[fg.constant(dy_value)])
+        got_y, got_dx, got_dw = _run([y, dx, dw], {x: x_value, w: w_value})
+    xp = _padded(x_value.astype(np.float64), 3)
+    expected_y = np.zeros((9, 12, 12, 10))
+    expected_dw = np.zeros((3, 3, 6, 10))
+    expected_dxp = np.zeros_like(xp)
+    for i in range(3):
+        for j in range(3):
+            patch = xp[:, i:i + 12, j:j + 12, :]
+            expected_y += np.einsum("nhwc,co->nhwo", patch, w_value[i, j])
+            expected_dw[i, j] = np.einsum("nhwc,nhwo->co", patch, dy_value)
+            expected_dxp[:, i:i + 12, j:j + 12, :] += np.einsum("nhwo,co->nhwc", dy_value,
+                                                                w_value[i, j])
+    np.testing.assert_allclose(got_y, expected_y, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got_dw, expected_dw, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(got_dx, expected_dxp[:, 1:13, 1:13, :], rtol=1e-4, atol=1e-4)

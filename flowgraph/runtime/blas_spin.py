@@ -4,21 +4,22 @@ After each product, OpenBLAS keeps its worker threads busy-waiting for the next 
 2**28 clock cycles (about a tenth of a second) before they sleep. In a training step the
 next product comes a few milliseconds later, after pooling, ReLU and update passes, so the
 workers spin through all of them and hold every core but the calling thread's: those
-passes cannot be split over the cores (flowgraph.runtime.intra_op), and measured on the
-project's 2-core machine a split pass was no faster than one thread with OpenBLAS spinning
-beside it, twice as fast without.
+passes cannot be split over the cores (flowgraph.runtime.intra_op) while they spin.
 
 When the first Session is created, flowgraph therefore restarts OpenBLAS's thread server
-with a spin of 2**SPIN_EXPONENT cycles (about 0.1 ms): long enough for the gaps between the
-products of one convolution or of an LSTM's time steps, short enough to hand the cores back
-to the passes between ops. (Measured in one process on the benchmark's workloads, against
-OpenBLAS's own spin: the CNN and MLP inference steps 6% faster, the LSTM steps within 2%;
-2**16 cycles made the LSTM steps 20-35% slower, as its worker threads went to sleep between
-time steps.) The OpenBLAS libraries loaded at that moment (numpy's, found through
+with a spin of 2**SPIN_EXPONENT cycles (about 0.4 ms at 2.6 GHz): long enough for the gaps
+between the products of an LSTM's time steps, short enough to hand the cores back to the
+passes between ops, which only then are split (flowgraph.runtime.intra_op). Measured in
+one process against OpenBLAS's own spin, with the passes split: the CNN training step 29.6
+against 42.6 ms, the MLP inference step 11.0 against 20.8 ms, the LSTM and small MLP steps
+unchanged; 2**18 cycles made the LSTM steps 5-15% slower (its BLAS threads slept between
+time steps). The OpenBLAS libraries loaded at that moment (numpy's, found through
 threadpoolctl) are restarted; none is loaded or started otherwise.
 
 Set FLOWGRAPH_BLAS_SPIN to an exponent between 4 and 30 (OpenBLAS's own range) to choose
-another spin, or to 0 to leave OpenBLAS as it is.
+another spin, or to 0 to leave OpenBLAS as it is (and no pass is split then). Without
+threadpoolctl (the ``perf`` extra) or with another BLAS than OpenBLAS, nothing changes and
+no pass is split either.
 """
 
 from __future__ import annotations
@@ -27,9 +28,13 @@ import ctypes
 import os
 import threading
 
+from flowgraph.runtime import intra_op
+
 __all__: list = []
 
-SPIN_EXPONENT = 18
+SPIN_EXPONENT = 20
+# Spins up to 2**22 cycles (1.6 ms) end soon enough for passes to be split.
+QUIET_EXPONENT = 22
 _SYMBOLS = ("openblas_read_env", "blas_thread_shutdown_", "blas_thread_init")
 
 _lock = threading.Lock()
@@ -59,7 +64,10 @@ def tune_blas_spin() -> int:
         exponent = spin_exponent()
         if not exponent:
             return 0
-        return sum(_restart(lib, exponent) for lib in _openblas_libraries())
+        restarted = sum(_restart(lib, exponent) for lib in _openblas_libraries())
+        if restarted and exponent <= QUIET_EXPONENT:
+            intra_op.quiet_blas = True
+        return restarted
 
 
 def _openblas_libraries() -> list:

@@ -10,8 +10,11 @@ rows (the kernels split only along axes their results do not mix), so results ar
 unchanged.
 
 A pass is split only when it is large enough to pay for the hand-off (tens of
-microseconds), when a helper is idle, and when no other step of the run is in flight (the
-thread-pool executor's steps already keep the cores busy).
+microseconds), when a helper is idle, when no other step of the run is in flight (the
+thread-pool executor's steps already keep the cores busy), and once OpenBLAS's idle threads
+have been told to stop spinning soon (flowgraph.runtime.blas_spin): with OpenBLAS's own
+spin, split passes ran slower (the MLP inference step took 20.8 ms instead of 11.0).
+FLOWGRAPH_INTRA_OP=0 turns splitting off.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ ENABLED = os.environ.get("FLOWGRAPH_INTRA_OP", "1") != "0"
 _lock = threading.Lock()
 _idle: "queue.SimpleQueue[_Helper]" = queue.SimpleQueue()
 _helpers: list = []
+# Set by flowgraph.runtime.blas_spin once OpenBLAS's idle threads stop spinning soon after
+# a product: before that (or without it) a split would share its cores with them.
+quiet_blas = False
 # Set by the thread-pool executor while several steps of a run are in flight.
 crowded = False
 # The most threads one pass is split over: every core, unless a Session set
@@ -86,7 +92,8 @@ def split(rows: int, elements: int, fn: Callable[[int, int], None],
 
     ``blas=True`` for ranges that make BLAS calls: while they run side by side, BLAS is
     limited to one thread per call (else each call would start a thread per core)."""
-    if not ENABLED or elements < MIN_ELEMENTS or rows < 2 or crowded or max_parts == 1:
+    if not ENABLED or not quiet_blas or elements < MIN_ELEMENTS or rows < 2 or crowded or \
+            max_parts == 1:
         fn(0, rows)
         return
     if not _helpers:

@@ -19,6 +19,7 @@ MULTI_CORE = (os.cpu_count() or 1) > 1
 @pytest.fixture
 def unlimited(monkeypatch):
     monkeypatch.setattr(intra_op, "MIN_ELEMENTS", BIG)
+    monkeypatch.setattr(intra_op, "quiet_blas", True)
     monkeypatch.setattr(intra_op, "max_parts", 0)
     monkeypatch.setattr(intra_op, "crowded", False)
     monkeypatch.setattr(intra_op, "ENABLED", True)
@@ -46,6 +47,9 @@ def test_ranges_cover_every_row_once(unlimited):
 
 def test_small_or_limited_passes_run_whole_on_the_calling_thread(unlimited, monkeypatch):
     me = threading.current_thread().name
+    monkeypatch.setattr(intra_op, "quiet_blas", False)  # BLAS threads may still spin
+    assert _ranges(64, BIG) == [(0, 64, me)]
+    monkeypatch.setattr(intra_op, "quiet_blas", True)
     assert _ranges(64, BIG - 1) == [(0, 64, me)]
     assert _ranges(1, BIG) == [(0, 1, me)]
     monkeypatch.setattr(intra_op, "max_parts", 1)
@@ -183,3 +187,20 @@ def test_large_convolutions_and_their_gradients_match_numpy(unlimited):
     np.testing.assert_allclose(got_y, expected_y, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(got_dw, expected_dw, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(got_dx, expected_dxp[:, 1:13, 1:13, :], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("transpose_a", [False, True])
+def test_a_large_matmul_with_bias_and_relu_matches_numpy(unlimited, transpose_a):
+    rng = np.random.default_rng(6)
+    a_value = rng.standard_normal((300, 64) if not transpose_a else (64, 300)).astype(
+        np.float32)
+    w_value = rng.standard_normal((64, 256)).astype(np.float32)
+    b_value = rng.standard_normal(256).astype(np.float32)
+    with fg.Graph().as_default():
+        a = fg.placeholder(fg.float32, a_value.shape)
+        y = fg.nn.relu(fg.matmul(a, fg.constant(w_value), transpose_a=transpose_a) +
+                       fg.constant(b_value))
+        got = _run(y, {a: a_value})
+    left = (a_value.T if transpose_a else a_value).astype(np.float64)
+    np.testing.assert_allclose(got, np.maximum(left @ w_value + b_value, 0), rtol=1e-4,
+                               atol=1e-4)

@@ -83,6 +83,12 @@ class DType:
     def size(self) -> int:
         return self._np.itemsize
 
+    @property
+    def as_datatype_enum(self) -> int:
+        """TF1's DataType enum value of this type (DT_FLOAT = 1, DT_STRING = 7, ...), as in
+        a TensorInfo's `dtype` field."""
+        return _ENUM_BY_NAME[self.name]
+
     def is_compatible_with(self, other: Any) -> bool:
         return self == as_dtype(other)
 
@@ -132,6 +138,11 @@ _BY_NAME = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({"half": float16, "float": float32, "double": float64, "int": int32,
                  "long": int64, "str": string, "bytes": string, "variant": variant})
 _BY_NUMPY = {d.np: d for d in ALL_DTYPES}
+# TF1's DataType enum (tensorflow/core/framework/types.proto) of each flowgraph dtype.
+_ENUM_BY_NAME = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
+                 "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
+                 "variant": 21}
+_BY_ENUM = {enum: _BY_NAME[name] for name, enum in _ENUM_BY_NAME.items()}
 
 
 def as_dtype(type_value: Any) -> DType:
@@ -148,6 +159,13 @@ def as_dtype(type_value: Any) -> DType:
         if found is None:
             raise TypeError(f"Unknown dtype name {value!r}; expected one of "
                             f"{sorted(_BY_NAME)}")
+        return found
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        # A DataType enum value, as TF1 accepts (1 is float32, 7 string, ...).
+        found = _BY_ENUM.get(int(value))
+        if found is None:
+            raise TypeError(f"Cannot convert DataType enum value {value} to a flowgraph "
+                            f"dtype; supported: {sorted(_BY_ENUM)}")
         return found
     if value is float:
         return float32

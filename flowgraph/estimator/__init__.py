@@ -8,7 +8,8 @@
 >>> est.train(input_fn, steps=100)
 """
 
-from flowgraph.estimator import export, inputs
+from flowgraph.estimator import experimental, export, inputs
+from flowgraph.estimator.best_exporter import BestExporter
 from flowgraph.estimator.estimator import Estimator
 from flowgraph.estimator.exporter import Exporter, FinalExporter, LatestExporter
 from flowgraph.estimator.extenders import add_metrics
@@ -40,8 +41,8 @@ from flowgraph.train.session_run_hook import (
 
 __all__ = [
     "Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "TrainSpec", "EvalSpec",
-    "train_and_evaluate", "WarmStartSettings", "VocabInfo", "export", "inputs",
-    "Exporter", "FinalExporter", "LatestExporter", "add_metrics",
+    "train_and_evaluate", "WarmStartSettings", "VocabInfo", "export", "inputs", "experimental",
+    "Exporter", "FinalExporter", "LatestExporter", "BestExporter", "add_metrics",
     "SessionRunHook", "SessionRunArgs", "SessionRunContext", "SessionRunValues",
     "CheckpointSaverHook", "CheckpointSaverListener", "FeedFnHook", "FinalOpsHook",
     "GlobalStepWaiterHook", "LoggingTensorHook", "NanLossDuringTrainingError",

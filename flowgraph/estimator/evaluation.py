@@ -3,6 +3,7 @@
 `model_dir/eval[_name]` (TF1's `estimator/evaluation` and `_evaluate_once`)."""
 
 import logging
+import os
 import time
 from typing import Any, Optional
 
@@ -155,41 +156,88 @@ def evaluate(estimator: Any, input_fn: Any, hooks: list, checkpoint_path: Option
              name: Optional[str]) -> dict:
     """Build the EVAL graph, run it over the input and write the results (the work of
     `Estimator.evaluate`, whose arguments are already checked)."""
-    from flowgraph.estimator.model_fn import ModeKeys
     from flowgraph.graph import Graph
-    from flowgraph.train.scaffold import Scaffold
 
     if not checkpoint_path:
         checkpoint_path = estimator.latest_checkpoint()
         if not checkpoint_path:
             _log.info("Could not find trained model in model_dir: %s, running initialization "
                       "to evaluate.", estimator.model_dir)
+    with Graph().as_default():
+        scaffold, update_op, eval_dict, all_hooks = build_eval_graph(
+            estimator, input_fn, hooks, checkpoint_path)
+        return run_eval(estimator, checkpoint_path, scaffold, update_op, eval_dict, all_hooks,
+                        estimator.eval_dir(name))
+
+
+def build_eval_graph(estimator: Any, input_fn: Any, hooks: list,
+                     checkpoint_path: Optional[str]) -> tuple:
+    """Build the EVAL-mode model in the default graph (TF1's `_evaluate_build_graph`).
+
+    Returns (scaffold, update_op, {name: value tensor} with global_step, all hooks).
+    """
+    from flowgraph.estimator.checkpoint_names import add_default_saver
+    from flowgraph.estimator.model_fn import ModeKeys
+    from flowgraph.train.scaffold import Scaffold
+
     config = estimator._config
-    graph = Graph()
-    with graph.as_default():
-        if config.tf_random_seed is not None:
-            graph.seed = config.tf_random_seed
-        global_step = estimator._create_and_assert_global_step(graph)
-        features, labels, input_hooks = estimator._get_features_and_labels_from_input_fn(
-            input_fn, ModeKeys.EVAL)
-        spec = estimator._call_model_fn(features, labels, ModeKeys.EVAL, estimator.config)
-        eval_metric_ops = verify_and_create_loss_metric(spec.eval_metric_ops, spec.loss)
-        update_op, eval_dict = extract_metric_update_ops(eval_metric_ops)
-        if GraphKeys.GLOBAL_STEP in eval_dict:
-            raise ValueError("Metric with name `global_step` is not allowed, because Estimator "
-                             "already defines a default metric with the same name.")
-        eval_dict[GraphKeys.GLOBAL_STEP] = global_step
-        scaffold = estimator._maybe_warm_started(spec.scaffold, checkpoint_path)
-        all_hooks = list(input_hooks) + list(hooks) + list(spec.evaluation_hooks or [])
-        get_or_create_eval_step()
-        if scaffold.local_init_op is not None:
-            # Metric variables were added after the user's local_init_op: initialize them too.
-            scaffold = Scaffold(local_init_op=group(scaffold.local_init_op,
-                                                    Scaffold.default_local_init_op()),
-                                copy_from_scaffold=scaffold)
-        results = evaluate_once(checkpoint_path, scaffold, update_op, eval_dict, all_hooks,
-                                config=estimator._session_config,
-                                master=config.evaluation_master)
-    write_dict_to_summary(estimator.eval_dir(name), results,
-                          int(results[GraphKeys.GLOBAL_STEP]))
+    graph = get_default_graph()
+    if config.tf_random_seed is not None:
+        graph.seed = config.tf_random_seed
+    global_step = estimator._create_and_assert_global_step(graph)
+    features, labels, input_hooks = estimator._get_features_and_labels_from_input_fn(
+        input_fn, ModeKeys.EVAL)
+    spec = estimator._call_model_fn(features, labels, ModeKeys.EVAL, estimator.config)
+    eval_metric_ops = verify_and_create_loss_metric(spec.eval_metric_ops, spec.loss)
+    update_op, eval_dict = extract_metric_update_ops(eval_metric_ops)
+    if GraphKeys.GLOBAL_STEP in eval_dict:
+        raise ValueError("Metric with name `global_step` is not allowed, because Estimator "
+                         "already defines a default metric with the same name.")
+    eval_dict[GraphKeys.GLOBAL_STEP] = global_step
+    scaffold = estimator._maybe_warm_started(spec.scaffold, checkpoint_path)
+    all_hooks = list(input_hooks) + list(hooks) + list(spec.evaluation_hooks or [])
+    get_or_create_eval_step()
+    add_default_saver(scaffold, sharded=True, allow_empty=True)
+    if scaffold.local_init_op is not None:
+        # Metric variables were added after the user's local_init_op: initialize them too.
+        scaffold = Scaffold(local_init_op=group(scaffold.local_init_op,
+                                                Scaffold.default_local_init_op()),
+                            copy_from_scaffold=scaffold)
+    return scaffold, update_op, eval_dict, all_hooks
+
+
+def run_eval(estimator: Any, checkpoint_path: Optional[str], scaffold: Any, update_op: Any,
+             eval_dict: dict, all_hooks: list, output_dir: str) -> dict:
+    """Run a graph of `build_eval_graph` and write its results to `output_dir` (TF1's
+    `_evaluate_run`)."""
+    results = evaluate_once(checkpoint_path, scaffold, update_op, eval_dict, all_hooks,
+                            config=estimator._session_config,
+                            master=estimator._config.evaluation_master)
+    step = int(results[GraphKeys.GLOBAL_STEP])
+    write_dict_to_summary(output_dir, results, step)
+    if checkpoint_path:
+        write_checkpoint_path_to_summary(output_dir, checkpoint_path, step)
     return results
+
+
+def write_checkpoint_path_to_summary(output_dir: str, checkpoint_path: str,
+                                     current_global_step: int) -> None:
+    """Record which checkpoint was evaluated: a string tensor summary tagged
+    'checkpoint_path' at `current_global_step`, as TF1's Estimator writes after the
+    metrics."""
+    _log.info("Saving 'checkpoint_path' summary for global step %d: %s", current_global_step,
+              checkpoint_path)
+    writer = summary_writer_for(output_dir)
+    if writer is None:
+        return
+    from flowgraph.ops.summary_encoding import load_protos
+    from flowgraph.summary.protos import Summary
+
+    # A scalar string TensorProto (DT_STRING = 7), as tensor_util.make_tensor_proto makes.
+    tensor = load_protos().tensor_pb2.TensorProto(dtype=7, string_val=[
+        os.fsencode(checkpoint_path)])
+    tensor.tensor_shape.SetInParent()
+    summary = Summary()
+    summary.value.add(tag="checkpoint_path", tensor=tensor)
+    writer.add_summary(summary, current_global_step)
+    writer.flush()

@@ -72,8 +72,13 @@ class LatestExporter(_SavedModelExporter):
         return result
 
     def _garbage_collect_exports(self, export_dir_base: str) -> None:
-        if self._exports_to_keep is None or not os.path.isdir(export_dir_base):
-            return
-        versions = sorted(int(n) for n in os.listdir(export_dir_base) if n.isdigit())
-        for version in versions[:-self._exports_to_keep]:
-            shutil.rmtree(os.path.join(export_dir_base, str(version)), ignore_errors=True)
+        garbage_collect_exports(export_dir_base, self._exports_to_keep)
+
+
+def garbage_collect_exports(export_dir_base: str, exports_to_keep: Optional[int]) -> None:
+    """Delete all but the newest `exports_to_keep` timestamped exports (None: keep all)."""
+    if exports_to_keep is None or not os.path.isdir(export_dir_base):
+        return
+    versions = sorted(int(n) for n in os.listdir(export_dir_base) if n.isdigit())
+    for version in versions[:-exports_to_keep]:
+        shutil.rmtree(os.path.join(export_dir_base, str(version)), ignore_errors=True)

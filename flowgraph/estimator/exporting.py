@@ -142,9 +142,11 @@ def _add_meta_graph_for_mode(estimator: Any, builder: SavedModelBuilder,
         local_init_op = spec.scaffold.local_init_op
         if local_init_op is None:
             local_init_op = Scaffold.default_local_init_op()
+        from flowgraph.estimator.checkpoint_names import checkpoint_var_list
         from flowgraph.train.saver import Saver
 
-        graph_saver = spec.scaffold.saver or Saver(sharded=True)
+        graph_saver = spec.scaffold.saver or Saver(var_list=checkpoint_var_list(),
+                                                   sharded=True)
         with Session(graph=graph, config=estimator._session_config) as session:
             try:
                 graph_saver.restore(session, checkpoint_path)

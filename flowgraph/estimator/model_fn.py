@@ -193,9 +193,15 @@ def _validate_eval_metric_ops(eval_metric_ops: Any, graph: Any) -> dict:
         if not isinstance(value, tuple) or len(value) != 2:
             raise TypeError("Values of eval_metric_ops must be (metric_value, update_op) "
                             f"tuples, given: {value} for key: {key}")
-        for element in value:
+        metric_value, update_op = value
+        members = list(metric_value) if isinstance(metric_value, (tuple, list)) \
+            else [metric_value]
+        for element in members + [update_op]:
             if isinstance(element, Variable):
                 element = element.op
-            if isinstance(element, (Tensor, Operation)):
-                _check_graph(element, "eval_metric_ops", graph)
+            if not isinstance(element, (Tensor, Operation)):
+                # As TF1's _check_is_tensor_or_operation.
+                raise TypeError(f"eval_metric_ops[{key}] must be Operation or Tensor, given: "
+                                f"{element}")
+            _check_graph(element, "eval_metric_ops", graph)
     return dict(eval_metric_ops)

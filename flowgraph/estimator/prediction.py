@@ -5,6 +5,7 @@ import logging
 from typing import Any, Iterator, Optional
 
 from flowgraph.estimator import util
+from flowgraph.estimator.checkpoint_names import add_default_saver
 from flowgraph.estimator.model_fn import ModeKeys
 from flowgraph.graph import Graph
 from flowgraph.train.monitored_session import ChiefSessionCreator, MonitoredSession
@@ -32,6 +33,7 @@ def predict(estimator: Any, input_fn: Any, predict_keys: Any, hooks: list,
         features, _, input_hooks = util.parse_input_fn_result(result)
         spec = estimator._call_model_fn(features, None, ModeKeys.PREDICT, estimator.config)
         scaffold = estimator._maybe_warm_started(spec.scaffold, checkpoint_path)
+        add_default_saver(scaffold, sharded=True, allow_empty=True)
         predictions = extract_keys(spec.predictions, predict_keys)
         all_hooks = list(input_hooks) + list(hooks) + list(spec.prediction_hooks or [])
         mon_sess = MonitoredSession(

@@ -35,10 +35,10 @@ def train_with_estimator_spec(estimator: Any, spec: Any, worker_hooks: list, hoo
                               total_steps: Optional[int]) -> Any:
     """Run the training steps of `spec`; returns the loss of the last step (or None)."""
     from flowgraph import summary
+    from flowgraph.estimator.checkpoint_names import default_saver
     from flowgraph.estimator.progress import ProgressHook
     from flowgraph.estimator.warm_starting import plan_warm_start
     from flowgraph.train.checkpoint_summary_hooks import tensorboard_available
-    from flowgraph.train.saver import Saver
 
     config = estimator._config
     scaffold = spec.scaffold
@@ -61,7 +61,8 @@ def train_with_estimator_spec(estimator: Any, spec: Any, worker_hooks: list, hoo
     worker_hooks.append(progress)
     worker_hooks.extend(spec.training_hooks)
     if not (scaffold.saver or get_collection(GraphKeys.SAVERS)):
-        add_to_collection(GraphKeys.SAVERS, Saver(
+        # Built once the hooks have made their variables, with TF1's checkpoint names.
+        add_to_collection(GraphKeys.SAVERS, default_saver(
             sharded=True, max_to_keep=config.keep_checkpoint_max,
             keep_checkpoint_every_n_hours=config.keep_checkpoint_every_n_hours,
             defer_build=True, save_relative_paths=True))

@@ -128,10 +128,14 @@ def plan_warm_start(settings: WarmStartSettings) -> Callable[[Any], None]:
     vocab_infos = dict(settings.var_name_to_vocab_info)
     prev_names = dict(settings.var_name_to_prev_var_name)
     variables = _selected_variables(settings.vars_to_warm_start, list(vocab_infos))
+    # A variable is known by its checkpoint name (TF1's full name of a partitioned one).
+    from flowgraph.estimator.checkpoint_names import checkpoint_var_list
+
+    tf1_names = {id(v): name for name, v in (checkpoint_var_list() or {}).items()}
     loads = []
     used_prev = set()
     for var in variables:
-        name = var.op.name
+        name = tf1_names.get(id(var), var.op.name)
         prev = prev_names.get(name, name)
         if name in prev_names:
             used_prev.add(name)
@@ -156,7 +160,7 @@ def plan_warm_start(settings: WarmStartSettings) -> Callable[[Any], None]:
         raise ValueError(f"You provided the following variables in var_name_to_prev_var_name "
                          f"that were not used: {unused}.  Perhaps you misspelled them?  Here "
                          f"is the list of viable variable names: "
-                         f"{[v.op.name for v in variables]}")
+                         f"{[tf1_names.get(id(v), v.op.name) for v in variables]}")
     _log.info("Warm-starting %d variables from %s", len(loads), reader.prefix)
 
     def load(session: Any) -> None:

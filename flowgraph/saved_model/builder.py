@@ -119,10 +119,10 @@ class SavedModelBuilder:
         meta_graph_def = self._export(graph, saver, clear_devices, strip_default_attrs)
         self._tag_and_add_meta_graph(meta_graph_def, tags, signature_def_map, assets)
 
-    def save(self, as_text: bool = False) -> str:
+    def save(self, as_text: bool = False) -> bytes:
         """Writes the saved model file (`saved_model.fgm`, or `saved_model.json` when
-        `as_text`) and returns its path."""
-        return write_saved_model(self._export_dir, self._saved_model, as_text)
+        `as_text`) and returns its path, as bytes like TF1's."""
+        return os.fsencode(write_saved_model(self._export_dir, self._saved_model, as_text))
 
     # -- helpers
     def _add_collections(self, graph: Any, assets_collection: Any, main_op: Any) -> list:

@@ -109,16 +109,21 @@ def saved_model_path(export_dir: str) -> Optional[str]:
     return None
 
 
+class SavedModelNotFoundError(errors.NotFoundError, OSError):
+    """No saved model file in the folder: TF1 raises IOError (OSError) there; it is a
+    NotFoundError too."""
+
+
 def parse_saved_model(export_dir: str) -> SavedModel:
     """Reads and validates the saved model file of `export_dir`.
 
-    Raises NotFoundError if there is none, DataLossError if it is damaged and
-    UnimplementedError if a newer flowgraph wrote it.
+    Raises SavedModelNotFoundError (an OSError, as TF1's IOError) if there is none,
+    DataLossError if it is damaged and UnimplementedError if a newer flowgraph wrote it.
     """
     export_dir = os.fspath(export_dir)
     path = saved_model_path(export_dir)
     if path is None:
-        raise errors.NotFoundError(
+        raise SavedModelNotFoundError(
             None, None, f"SavedModel file does not exist at: {export_dir}/"
             f"{{{constants.SAVED_MODEL_FILENAME}|{constants.SAVED_MODEL_FILENAME_TEXT}}}"
             + ("" if os.path.isdir(export_dir) else " (no such folder)"))

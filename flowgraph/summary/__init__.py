@@ -23,6 +23,11 @@ from flowgraph.summary.builders import (
     tensor_summary,
     text,
 )
+from flowgraph.summary.graph_mode import (
+    all_v2_summary_ops,
+    get_summary_description,
+    initialize,
+)
 from flowgraph.summary.protos import (
     Event,
     HistogramProto,
@@ -38,4 +43,5 @@ from flowgraph.summary.writer import FileWriter, FileWriterCache
 __all__ = ["scalar", "histogram", "image", "audio", "text", "tensor_summary", "merge",
            "merge_all", "FileWriter", "FileWriterCache", "Summary", "SummaryMetadata",
            "SummaryDescription", "HistogramProto", "Event", "SessionLog", "LogMessage",
-           "TaggedRunMetadata"]
+           "TaggedRunMetadata", "all_v2_summary_ops", "get_summary_description",
+           "initialize"]

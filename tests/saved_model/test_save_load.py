@@ -118,7 +118,7 @@ def test_builder_with_several_tag_sets(tmp_path):
             builder.add_meta_graph([tag_constants.SERVING, tag_constants.GPU],
                                    signature_def_map={"serving_default": predict, "raw": raw})
             path = builder.save()
-    assert path == os.path.join(export_dir, "saved_model.fgm")
+    assert path == os.fsencode(os.path.join(export_dir, "saved_model.fgm"))  # bytes, as TF1
     meta, out = _load_and_run(export_dir, tags=["serve"])
     np.testing.assert_array_equal(out["probs"], expected[0])
     assert sorted(meta.signature_def) == ["serving_default"]

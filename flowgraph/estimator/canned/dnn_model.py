@@ -8,6 +8,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from flowgraph import layers, nn, summary
 from flowgraph.estimator.canned import optimizers
+from flowgraph.estimator.checkpoint_names import partitioned_variables
 from flowgraph.estimator.model_fn import ModeKeys
 from flowgraph.graph import Tensor
 from flowgraph.initializers import glorot_uniform_initializer
@@ -90,6 +91,8 @@ def _dnn_model_fn(features: Any, labels: Any, mode: str, head: Any,
             units=head.logits_dimension, hidden_units=hidden_units,
             feature_columns=feature_columns, activation_fn=activation_fn, dropout=dropout,
             input_layer_partitioner=input_layer_partitioner, batch_norm=batch_norm)
-        logits = logit_fn(features=features, mode=mode)
+        # TF1 builds them under a variable partitioner: its checkpoint names (slots).
+        with partitioned_variables():
+            logits = logit_fn(features=features, mode=mode)
         return head.create_estimator_spec(features=features, mode=mode, labels=labels,
                                           optimizer=optimizer, logits=logits)

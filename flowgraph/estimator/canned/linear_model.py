@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 from flowgraph import dtypes, nn, summary
 from flowgraph.estimator.canned import optimizers
 from flowgraph.estimator.canned.dnn_model import validate_features
+from flowgraph.estimator.checkpoint_names import partitioned_variables
 from flowgraph.graph import Tensor
 from flowgraph.ops import add_n, cast, size
 from flowgraph.train import FtrlOptimizer
@@ -76,6 +77,8 @@ def _linear_model_fn(features: Any, labels: Any, mode: str, head: Any,
         logit_fn = linear_logit_fn_builder(units=head.logits_dimension,
                                            feature_columns=feature_columns,
                                            sparse_combiner=sparse_combiner)
-        logits = logit_fn(features=features)
+        # TF1 builds them under a variable partitioner: its checkpoint names (slots).
+        with partitioned_variables():
+            logits = logit_fn(features=features)
         return head.create_estimator_spec(features=features, mode=mode, labels=labels,
                                           optimizer=optimizer, logits=logits)

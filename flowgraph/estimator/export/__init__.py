@@ -14,9 +14,10 @@ from flowgraph.estimator.export.export_output import (
     PredictOutput,
     RegressionOutput,
 )
+from flowgraph.estimator.export.supervised_output import EvalOutput
 
 __all__ = [
     "ServingInputReceiver", "TensorServingInputReceiver",
     "build_raw_serving_input_receiver_fn", "build_parsing_serving_input_receiver_fn",
-    "ExportOutput", "ClassificationOutput", "PredictOutput", "RegressionOutput",
+    "ExportOutput", "ClassificationOutput", "PredictOutput", "RegressionOutput", "EvalOutput",
 ]

@@ -14,12 +14,18 @@ from flowgraph.train.input_feeders import add_input_feeder
 def _as_feedable(name: str, array: Any) -> np.ndarray:
     array = np.asarray(array)
     if array.dtype.kind in "OUS":
-        # Strings (or objects holding strings) become a string tensor.
-        return array.astype(object)
+        # Strings (or objects holding strings) become a string tensor, whose elements are
+        # bytes in TF1 (a vocabulary lookup compares b"yes", never "yes").
+        return np.vectorize(_as_bytes, otypes=[object])(array) if array.size else \
+            array.astype(object)
     if array.dtype.kind not in "biuf":
         raise ValueError(f"The input {name!r} has numpy dtype {array.dtype}, which cannot be "
                          "fed to a tensor; use numbers, booleans or strings.")
     return array
+
+
+def _as_bytes(value: Any) -> Any:
+    return value.encode("utf-8") if isinstance(value, str) else value
 
 
 def _dtype_of(array: np.ndarray) -> Any:

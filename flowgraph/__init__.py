@@ -48,6 +48,8 @@ from flowgraph.io.example_parsing import parse_example, parse_single_example
 from flowgraph.io.example_spec import FixedLenFeature, FixedLenSequenceFeature, VarLenFeature
 from flowgraph import python_io
 from flowgraph import client, graph_util, profiler  # tf.graph_util, tf.profiler, timeline
+from flowgraph.devices import DeviceSpec
+from flowgraph.tensor_util import make_ndarray, make_tensor_proto
 from flowgraph.summary import (Event, HistogramProto, LogMessage, SessionLog, Summary,
                                SummaryMetadata, TaggedRunMetadata)
 

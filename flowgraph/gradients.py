@@ -7,6 +7,7 @@ shape: they are summed back to each input's shape here, once for all ops.
 
 from __future__ import annotations
 
+import enum
 from typing import Any, Optional, Sequence
 
 from flowgraph import dtypes, gradient_registry
@@ -15,7 +16,15 @@ from flowgraph.indexed_slices import IndexedSlices
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.gradient_ops import stop_gradient, sum_to_shape_of
 
-__all__ = ["gradients", "hessians", "stop_gradient", "IndexedSlices", "AggregationMethod"]
+__all__ = ["gradients", "hessians", "stop_gradient", "IndexedSlices", "AggregationMethod",
+           "UnconnectedGradients"]
+
+
+class UnconnectedGradients(enum.Enum):
+    """What `gradients` returns for an x that ys do not depend on: None or zeros."""
+
+    NONE = "none"
+    ZERO = "zero"
 
 
 class AggregationMethod:
@@ -55,11 +64,22 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
     grad_ys = [None] * len(ys) if grad_ys is None else _as_list(grad_ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
-    if unconnected_gradients not in ("none", "zero"):
-        raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got "
-                         f"{unconnected_gradients!r}")
+    try:
+        unconnected_gradients = UnconnectedGradients(
+            getattr(unconnected_gradients, "value", unconnected_gradients)).value
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}; "
+                         "expected 'none', 'zero' or fg.UnconnectedGradients.NONE / ZERO"
+                         ) from None
+    if not ys:
+        return [None] * len(xs)  # as TF1: nothing depends on the xs
     graph = ys[0].graph
-    stops = {_source_tensor(t) for t in _as_list(stop_gradients or [])}
+    for t in xs + ys[1:]:
+        if t.graph is not graph:
+            raise ValueError(f"{t.name} must be from the same graph as {ys[0].name}: "
+                             "gradients are only defined within one graph.")
+    stops = {_source_tensor(t) for t in _as_list([] if stop_gradients is None
+                                                  else stop_gradients)}
     xset = set(xs)
     # Gradient nodes go into the graph of ys, whichever graph is the default.
     with graph.as_default(), graph.name_scope(name):
@@ -74,6 +94,10 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
                 from flowgraph.ops.fill import ones_like
                 gy = ones_like(y, name=f"grad_ys_{len(pending)}")
             else:
+                if isinstance(gy, Tensor) and gy.dtype != y.dtype:
+                    raise TypeError(f"grad_ys for {y.name} has dtype {gy.dtype.name}, which does "
+                                    f"not match the dtype {y.dtype.name} of y; cast it with "
+                                    "fg.cast.")
                 gy = convert_to_tensor(gy, dtype=y.dtype)
             pending.setdefault(y, []).append(gy)
         for op in sorted(between, key=lambda o: o._id, reverse=True):

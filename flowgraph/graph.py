@@ -133,6 +133,12 @@ class Graph:
         return self._version
 
     @property
+    def graph_def_versions(self) -> Any:
+        """The VersionDef its GraphDefs carry (TF1's `Graph.graph_def_versions`)."""
+        from flowgraph.io.graph_def import VersionDef
+        return VersionDef()
+
+    @property
     def seed(self) -> Optional[int]:
         """The graph-level random seed (`fg.set_random_seed`)."""
         return self._seed
@@ -268,20 +274,48 @@ class Graph:
         finally:
             self._device_stack.pop()
 
-    def _current_device(self) -> str:
+    def _current_device(self, op: Optional[Operation] = None) -> str:
+        stack = self._device_stack
+        if op is None or not any(callable(spec) for spec in stack):
+            device = ""
+            for spec in stack:
+                if not callable(spec):
+                    device = "" if spec is None else merge_device(device, str(spec))
+            return device
+        # As TF1's _apply_device_functions: innermost first, so a device set by an inner
+        # scope wins over an outer string; a function sees the op (its type, inputs and the
+        # device chosen so far) and its answer replaces that device.
         device = ""
-        for spec in self._device_stack:
+        for spec in reversed(stack):
+            if spec is None:
+                break
             if callable(spec):
-                continue
-            device = "" if spec is None else merge_device(device, str(spec))
+                op._device = device
+                device = _device_string(spec(op))
+            else:
+                device = merge_device(str(spec), device)
         return device
 
     @contextlib.contextmanager
     def colocate_with(self, op: Any, ignore_existing: bool = False) -> Iterator[None]:
-        """Places ops created inside on the device of `op`."""
-        target = None if op is None else _as_operation(op).device
-        with self.device(target or None):
-            yield
+        """Places ops created inside on the device of `op` and records the colocation
+        (`Operation.colocation_groups()`: the groups of `op`, as TF1)."""
+        target = None if op is None else _as_operation(op)
+        stack = getattr(self._local, "colocation_stack", None)
+        if stack is None:
+            stack = self._local.colocation_stack = []
+        groups = () if target is None else tuple(
+            group.decode()[len("loc:@"):] for group in target.colocation_groups())
+        if not ignore_existing and stack:
+            groups = tuple(sorted(set(stack[-1] + groups)))
+        stack.append(groups)
+        try:
+            # As TF1: outer device scopes and functions do not apply inside; the op's device
+            # does.
+            with self.device(None), self.device(target.device if target is not None else None):
+                yield
+        finally:
+            stack.pop()
 
     # -- building
     def create_op(self, op_def: Any, inputs: Sequence[Tensor], name: Optional[str] = None,
@@ -313,12 +347,18 @@ class Graph:
             for c in control_inputs:
                 if c not in controls:
                     controls.append(c)
-            device = self._current_device() if local.get("device_stack") else ""
+            stack = local.get("device_stack")
+            device = self._current_device() if stack else ""
             op = Operation(self, name, _shared_op_def(op_def), inputs, controls, device, site,
                            len(self._ops))
             specs = op_def.infer_checked(op)
             op._outputs = tuple(Tensor(op, i, dtype, self._shared_shape(shape))
                                 for i, (dtype, shape) in enumerate(specs))
+            if stack and any(callable(spec) for spec in stack):
+                op._device = self._current_device(op)
+            colocation = local.get("colocation_stack")
+            if colocation:
+                op._colocation = colocation[-1]
             self._ops.append(op)
             self._ops_by_name[name] = op
             for t in inputs:
@@ -469,6 +509,14 @@ def _shared_op_def(op_def: Any) -> Any:
         shareable = dataclasses.is_dataclass(cls) and not dataclasses.fields(cls)
         cls._shared_instance = shared = op_def if shareable else False
     return shared if shared is not False else op_def
+
+
+def _device_string(spec: Any) -> str:
+    """A device function's answer (None, a string or a DeviceSpec-like) as a string."""
+    if spec is None:
+        return ""
+    to_string = getattr(spec, "to_string", None)
+    return to_string() if callable(to_string) else str(spec)
 
 
 def _did_you_mean(name: str, known: dict) -> str:

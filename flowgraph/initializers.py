@@ -53,6 +53,9 @@ class zeros_initializer(Initializer):  # noqa: N801 - TF1's names
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dtype = self._dtype(dtype)
+        if dtype.is_string:  # as TF1's zeros: empty strings
+            return constant(np.full(_dims(shape), b"", dtype=object), dtype=dtype,
+                            name="zeros")
         return constant(np.zeros(_dims(shape), dtype=dtype.np), dtype=dtype, name="zeros")
 
 
@@ -182,7 +185,9 @@ class variance_scaling_initializer(_RandomInitializer):  # noqa: N801
         from flowgraph.ops.random import random_normal, random_uniform, truncated_normal
         dims = _dims(shape)
         dtype = self._float_dtype(dtype)
-        fan_in, fan_out = compute_fans(dims)
+        # As TF1: a partition of a partitioned variable scales by the whole variable's fans.
+        full = getattr(partition_info, "full_shape", None)
+        fan_in, fan_out = compute_fans(list(full) if full is not None else dims)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[
             self.mode]
         scale = self.scale / max(1.0, n)

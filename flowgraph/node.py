@@ -180,7 +180,7 @@ class Operation:
     """
 
     __slots__ = ("_graph", "_name", "_op_def", "_inputs", "_control_inputs", "_outputs",
-                 "_device", "_site", "_id", "__weakref__")
+                 "_device", "_site", "_id", "_colocation", "__weakref__")
 
     def __init__(self, graph: "Graph", name: str, op_def: Any, inputs: Sequence[Tensor],
                  control_inputs: Sequence["Operation"], device: str,
@@ -194,6 +194,7 @@ class Operation:
         self._device = device
         self._site = site
         self._id = op_id
+        self._colocation: tuple = ()
 
     @property
     def name(self) -> str:
@@ -239,6 +240,19 @@ class Operation:
     def traceback(self) -> list:
         site = self.creation_site
         return [] if site is None else [(site.filename, site.lineno, site.function, site.line)]
+
+    @property
+    def node_def(self) -> Any:
+        """This node as a NodeDef (name, op, input as TF1 spells them: "x" for output 0,
+        "x:1", "^ctrl"; device; attr)."""
+        from flowgraph.io.graph_def import node_def_of
+        return node_def_of(self)
+
+    def colocation_groups(self) -> list:
+        """TF1's colocation groups: [b"loc:@name"] of the ops this one was created
+        colocated with (`colocate_with`), else of itself."""
+        names = self._colocation or (self._name,)
+        return [f"loc:@{name}".encode() for name in names]
 
     def values(self) -> tuple:
         return tuple(self._outputs)

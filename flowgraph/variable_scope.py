@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 from typing import Any, Callable, Iterator, Optional
 
 from flowgraph import dtypes
-from flowgraph.graph import GraphKeys, get_default_graph, init_scope
+from flowgraph.graph import GraphKeys, _graph_of, get_default_graph, init_scope
 from flowgraph.initializers import glorot_uniform_initializer, zeros_initializer
 from flowgraph.ops.constant import convert_to_tensor
+from flowgraph.partitioned_variables import (
+    PartitionedVariable,
+    fixed_size_partitioner,
+    get_partitioned_variable,
+    min_max_variable_partitioner,
+    variable_axis_size_partitioner,
+)
 from flowgraph.shapes import as_shape
 from flowgraph.variables import Variable
 
 __all__ = ["variable_scope", "get_variable", "get_variable_scope", "VariableScope",
-           "AUTO_REUSE", "get_local_variable"]
+           "AUTO_REUSE", "get_local_variable", "fixed_size_partitioner",
+           "variable_axis_size_partitioner", "min_max_variable_partitioner",
+           "PartitionedVariable"]
 
 
 class _AutoReuse:
@@ -116,6 +126,16 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
     """
     if name_or_scope is None and default_name is None:
         raise TypeError("If default_name is None then name_or_scope is required")
+    if values is not None:
+        # As TF1: the scope opens in the graph of `values` (made the default inside).
+        graph = _graph_of(list(values))
+        if graph is not get_default_graph():
+            with graph.as_default(), variable_scope(
+                    name_or_scope, default_name, None, initializer, regularizer,
+                    caching_device, partitioner, custom_getter, reuse, dtype, use_resource,
+                    constraint, auxiliary_name_scope) as scope:
+                yield scope
+            return
     if reuse is False:
         reuse = None  # as TF1: False does not turn off an outer reuse
     graph = get_default_graph()
@@ -173,7 +193,8 @@ def variable_scope(name_or_scope: Any, default_name: Optional[str] = None,
                     local_name = default_name if name_or_scope is None else local
                 opened = stack.enter_context(graph.name_scope(local_name))
         else:
-            opened = name_scope_name or graph.get_name_scope() + "/"
+            current = graph.get_name_scope()
+            opened = name_scope_name or (current + "/" if current else "")
         scope = VariableScope(
             new_reuse, full_name, pick(initializer, base.initializer),
             pick(regularizer, base.regularizer), pick(caching_device, base.caching_device),
@@ -208,7 +229,8 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
     getter = custom_getter or scope.custom_getter
     kwargs = dict(shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
                   trainable=trainable, collections=collections, validate_shape=validate_shape,
-                  constraint=constraint)
+                  constraint=constraint,
+                  partitioner=partitioner if partitioner is not None else scope.partitioner)
     full_name = f"{scope.name}/{name}" if scope.name else name
     if getter is not None:
         return getter(_true_getter, full_name, **kwargs)
@@ -218,10 +240,29 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
 def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: Any = None,
                  regularizer: Any = None, trainable: Optional[bool] = None,
                  collections: Any = None, validate_shape: bool = True, constraint: Any = None,
+                 partitioner: Any = None, partition_info: Any = None,
                  **unused: Any) -> Variable:
     store = _store()
     scope = store.current
     reuse = scope.reuse
+    is_scalar = isinstance(shape, (list, tuple)) and not shape
+    reuse_partitioned = reuse is True and name in store.__dict__.get("partitioned", {})
+    if (partitioner is not None and not is_scalar) or reuse_partitioned:
+        # As TF1: a scalar is never partitioned; reuse finds a partitioned variable without
+        # its partitioner.
+        if partitioner is not None and not callable(partitioner):
+            raise ValueError(f"Partitioner must be callable, but received: {partitioner!r}")
+        return get_partitioned_variable(
+            _true_getter, store, name, shape=shape, dtype=dtype, initializer=initializer,
+            regularizer=regularizer, trainable=trainable, collections=collections,
+            validate_shape=validate_shape, constraint=constraint, partitioner=partitioner)
+    if f"{name}/part_0" in store.variables:
+        raise ValueError(f"No partitioner was provided, but a partitioned version of the "
+                         f"variable was found: {name}/part_0. Perhaps a variable of the same "
+                         "name was already created with partitioning?")
+    if shape is not None and _is_value(initializer):
+        raise ValueError(f"If initializer is a constant, do not specify shape (variable "
+                         f"{name}: the shape comes from the value).")
     existing = store.variables.get(name)
     if existing is not None:
         if reuse is False:
@@ -250,7 +291,7 @@ def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: A
             else dtypes.dtype_of_value(initializer)
     else:
         dtype = scope.dtype
-    init_value = _initial_value(name, shape, dtype, initializer)
+    init_value = _initial_value(name, shape, dtype, initializer, partition_info)
     graph = get_default_graph()
     with graph.name_scope(None):
         variable = Variable(init_value, trainable=trainable, collections=collections,
@@ -280,7 +321,8 @@ def _is_value(initializer: Any) -> bool:
     return _is_tensor_like(initializer) or not callable(initializer)
 
 
-def _initial_value(name: str, shape: Any, dtype: dtypes.DType, initializer: Any) -> Any:
+def _initial_value(name: str, shape: Any, dtype: dtypes.DType, initializer: Any,
+                   partition_info: Any = None) -> Any:
     """A callable building the initial value (so its nodes go under `name/Initializer`)."""
     if initializer is None:
         if dtype.is_floating:
@@ -300,13 +342,19 @@ def _initial_value(name: str, shape: Any, dtype: dtypes.DType, initializer: Any)
         if not dims.is_fully_defined():
             raise ValueError(f"Shape of a new variable ({name}) must be fully defined, but "
                              f"instead was {dims}.")
+        if _takes_partition_info(initializer):
+            return lambda: initializer(dims.as_list(), dtype=dtype,
+                                       partition_info=partition_info)
         return lambda: initializer(dims.as_list(), dtype=dtype)
-    value = convert_to_tensor(initializer, dtype=dtype)
-    if shape is not None and not value.shape.is_compatible_with(as_shape(shape)):
-        raise ValueError(f"Variable {name}: the initializer's shape {value.shape} does not "
-                         f"match the given shape {as_shape(shape)}. When the initializer is a "
-                         "Tensor or value, leave shape=None.")
-    return value
+    return convert_to_tensor(initializer, dtype=dtype)
+
+
+def _takes_partition_info(initializer: Any) -> bool:
+    """As TF1: only initializers with a `partition_info` argument are given it."""
+    try:
+        return "partition_info" in inspect.signature(initializer).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def get_local_variable(name: str, *args: Any, **kwargs: Any) -> Variable:

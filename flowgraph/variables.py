@@ -10,17 +10,20 @@ from flowgraph.ops import state
 from flowgraph.ops.constant import convert_to_tensor, identity
 from flowgraph.ops.control import group
 from flowgraph.ops.registry import apply_op
+from flowgraph.partitioned_variables import SaveSliceInfo
 from flowgraph.shapes import TensorShape, as_shape
+from flowgraph.variable_updates import VariableDef, VariableUpdates
 
 __all__ = ["Variable", "global_variables_initializer", "variables_initializer",
            "local_variables_initializer", "global_variables", "local_variables",
            "trainable_variables", "model_variables", "moving_average_variables",
            "all_variables", "initialize_all_variables", "report_uninitialized_variables",
            "is_variable_initialized", "assert_variables_initialized", "tables_initializer",
+           "initialize_local_variables",
            "initialize_all_tables"]
 
 
-class Variable:
+class Variable(VariableUpdates):
     """A value that persists across `Session.run` calls (each Session holds its own).
 
     It must be initialized before it is read: ``sess.run(fg.global_variables_initializer())``.
@@ -67,11 +70,14 @@ class Variable:
                                  f"its initial value's dtype {value.dtype.name}")
             var_shape = as_shape(shape) if shape is not None else (
                 value.shape if validate_shape else TensorShape(None))
-            if validate_shape and not var_shape.is_fully_defined():
+            if validate_shape and not value.shape.is_fully_defined():
                 raise ValueError(f"initial_value of Variable {scope[:-1]!r} must have a fully "
                                  f"defined shape when validate_shape=True, got "
                                  f"{value.shape}. Pass validate_shape=False for a variable "
                                  "whose shape is only known at run time.")
+            if not var_shape.is_compatible_with(value.shape):
+                raise ValueError(f"Variable {scope[:-1]!r}: shape {var_shape} is not compatible "
+                                 f"with the initial value's shape {value.shape}")
             self._variable = apply_op(state.VariableV2(shape=var_shape, dtype=value.dtype),
                                       [], name=scope, graph=graph)
             self._initial_value = value
@@ -111,10 +117,14 @@ class Variable:
         self._trainable = bool(variable_def.get("trainable", True))
         self._constraint = None
         self._save_slice_info = None
+        if isinstance(variable_def.get("save_slice_info_def"), dict):
+            self._save_slice_info = SaveSliceInfo.from_proto(
+                variable_def["save_slice_info_def"], import_scope)
 
     def to_proto(self, export_scope: Optional[str] = None) -> Optional[dict]:
-        """The names of this Variable's nodes (TF1's VariableDef fields) as a dict, relative
-        to `export_scope`; None if the Variable is outside that scope."""
+        """The names of this Variable's nodes (TF1's VariableDef fields, as a dict whose keys
+        also read as attributes: ``to_proto().variable_name``), relative to `export_scope`;
+        None if the Variable is outside that scope."""
         names = {"variable_name": self._variable.name,
                  "initializer_name": self._initializer_op.name,
                  "snapshot_name": self._snapshot.name,
@@ -128,7 +138,9 @@ class Variable:
                      for key, value in names.items()}
         names["trainable"] = self._trainable
         names["is_resource"] = False
-        return names
+        if self._save_slice_info is not None:
+            names["save_slice_info_def"] = self._save_slice_info.to_proto(export_scope)
+        return VariableDef(names)
 
     @staticmethod
     def from_proto(variable_def: dict, import_scope: Optional[str] = None) -> "Variable":
@@ -285,9 +297,10 @@ for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
               "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
               "__rmod__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__neg__",
               "__abs__", "__lt__", "__le__", "__gt__", "__ge__", "__and__", "__rand__",
-              "__or__", "__ror__", "__xor__", "__rxor__", "__invert__", "__getitem__"):
+              "__or__", "__ror__", "__xor__", "__rxor__", "__invert__"):
     setattr(Variable, _name, _delegate(_name))
 Variable.__array_priority__ = 100
+Variable.SaveSliceInfo = SaveSliceInfo  # TF1's tf.Variable.SaveSliceInfo
 
 
 def _prepend_scope(name: str, scope: Optional[str]) -> str:
@@ -375,6 +388,11 @@ def global_variables_initializer() -> Operation:
 
 def initialize_all_variables() -> Operation:
     return global_variables_initializer()
+
+
+def initialize_local_variables() -> Operation:
+    """Deprecated TF1 alias of `local_variables_initializer`."""
+    return local_variables_initializer()
 
 
 def local_variables_initializer() -> Operation:

@@ -19,6 +19,7 @@ op types (registry only) and attributes (`flowgraph.io.attrs`).
 from __future__ import annotations
 
 import json
+import types
 from typing import Any, Optional
 
 from flowgraph import errors
@@ -62,7 +63,7 @@ class VersionDef:
 
 
 class NodeDef:
-    """One node: `name`, `op` (type name), `input` (["x:0", "^ctrl"]), `device`, `attr`
+    """One node: `name`, `op` (type name), `input` (["x", "x:1", "^ctrl"]), `device`, `attr`
     ({name: value} with the op's typed attribute values), `creation_site` (or None) and
     `output_shapes` (recorded static shapes, or None)."""
 
@@ -365,8 +366,26 @@ def graph_to_graph_def(graph: Any, from_version: Optional[int] = None,
     return GraphDef(nodes, VersionDef())
 
 
+def node_def_of(op: Any) -> NodeDef:
+    """The NodeDef of one Operation (`Operation.node_def`), with TF1's "_class" attribute
+    for an op created under `colocate_with` (GraphDefs leave it out: placement is the
+    device's business here)."""
+    node = _node_def_of(op, False, False, False)
+    if op._colocation:
+        # Read as TF1's AttrValue: node_def.attr["_class"].list.s
+        groups = [f"loc:@{name}".encode() for name in op._colocation]
+        node.attr["_class"] = types.SimpleNamespace(list=types.SimpleNamespace(s=groups))
+    return node
+
+
+def _input_name(tensor: Any) -> str:
+    # As TF1's NodeDef: output 0 is named by its op alone.
+    index = tensor.value_index
+    return tensor.op.name if index == 0 else f"{tensor.op.name}:{index}"
+
+
 def _node_def_of(op: Any, add_shapes: bool, strip_sites: bool, clear_devices: bool) -> NodeDef:
-    inputs = [f"{t.op.name}:{t.value_index}" for t in op.inputs]
+    inputs = [_input_name(t) for t in op.inputs]
     inputs += [f"^{c.name}" for c in op.control_inputs]
     attr = {key: _graph_values_as_defs(value, strip_sites)
             for key, value in op.op_def.attributes().items()}

@@ -34,7 +34,7 @@ from flowgraph.io.graph_def import (
     graph_to_graph_def,
     load_text,
 )
-from flowgraph.shapes import as_shape
+from flowgraph.shapes import TensorShape, as_shape
 
 __all__ = ["MetaGraphDef", "MetaInfoDef", "SignatureDef", "TensorInfo", "export_meta_graph",
            "import_meta_graph", "read_meta_graph_file"]
@@ -45,13 +45,45 @@ MAX_TAGS = 256
 _MAX_JSON_DEPTH = 8
 
 
+class _Dim:
+    """One dimension of a TensorShapeProto view: `size` (-1 when unknown) and `name`."""
+
+    __slots__ = ("size", "name")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.name = ""
+
+    def __repr__(self) -> str:
+        return f"dim {{ size: {self.size} }}"
+
+
+class TensorShapeView(TensorShape):
+    """A TensorShape that also reads as TF1's TensorShapeProto: `dim` (each with `size`,
+    -1 for an unknown size) and `unknown_rank`, as TF1 code reads a TensorInfo's shape."""
+
+    __slots__ = ()
+
+    @property
+    def dim(self) -> list:
+        if self.dims is None:
+            return []
+        return [_Dim(-1 if d.value is None else d.value) for d in self.dims]
+
+    @property
+    def unknown_rank(self) -> bool:
+        return self.dims is None
+
+
 class TensorInfo:
-    """A signature's tensor: its `name` ("x:0"), `dtype` and `tensor_shape`."""
+    """A signature's tensor: its `name` ("x:0"), `dtype` (equal to TF1's DataType enum
+    too: ``info.dtype == 1`` for float32) and `tensor_shape` (a TensorShape that also has
+    the TensorShapeProto fields `dim[i].size` and `unknown_rank`)."""
 
     def __init__(self, name: str = "", dtype: Any = None, tensor_shape: Any = None) -> None:
         self.name = name
         self.dtype = None if dtype is None else dtypes.as_dtype(dtype)
-        self.tensor_shape = as_shape(tensor_shape)
+        self.tensor_shape = TensorShapeView(as_shape(tensor_shape))
 
     def __eq__(self, other: Any) -> bool:
         return isinstance(other, TensorInfo) and (self.name, self.dtype, self.tensor_shape) \

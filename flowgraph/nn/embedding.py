@@ -34,7 +34,9 @@ def embedding_lookup(params: Any, ids: Any, partition_strategy: str = "mod",
         InvalidArgumentError when run).
     """
     del validate_indices
-    shards = list(params) if isinstance(params, (list, tuple)) else [params]
+    # A list of shards, or a PartitionedVariable (its parts), as TF1.
+    shards = list(params) if isinstance(params, (list, tuple)) or \
+        hasattr(params, "_get_variable_list") else [params]
     if not shards:
         raise ValueError("Need at least one param")
     if partition_strategy not in ("mod", "div"):

@@ -106,7 +106,7 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
     """A constant tensor, as TF1's `tf.constant`.
 
     A scalar `value` with a `shape` fills that shape; a value with as many elements as
-    `shape` is reshaped to it.
+    `shape` is reshaped to it; a shorter one is padded with its last element (as TF1).
 
     >>> fg.constant([[1.0, 2.0]]).shape.as_list()
     [1, 2]
@@ -120,13 +120,22 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: str = "Cons
         dims = tuple(shape.as_list())
         if verify_shape and array.shape != dims:
             raise TypeError(f"Expected Tensor's shape: {dims}, got {array.shape}.")
+        count = int(np.prod(dims))
         if array.size == 1:
             array = np.full(dims, array.reshape(()), dtype=array.dtype)
-        elif array.size == int(np.prod(dims)):
+        elif array.size == count:
             array = array.reshape(dims)
+        elif array.size > count:
+            raise ValueError(f"Too many elements provided. Takes at most {count}, but got "
+                             f"{array.size}: constant() of shape {list(dims)} from a value of "
+                             f"shape {array.shape}.")
+        elif array.size == 0:
+            raise ValueError(f"constant(): an empty value cannot fill shape {list(dims)}")
         else:
-            raise TypeError(f"constant(): value of {array.size} elements (shape {array.shape}) "
-                            f"does not fit shape {list(dims)}")
+            # As TF1: a shorter value is padded with its last element.
+            flat = array.reshape(-1)
+            array = np.concatenate([flat, np.repeat(flat[-1:], count - flat.size)])
+            array = array.reshape(dims)
     return apply_op(Const(value=array, dtype=dtypes.as_dtype(array.dtype) if dtype is None
                           else dtype), [], name=name, graph=get_default_graph())
 

@@ -84,6 +84,7 @@ class _UpdateOp(Op):
     stateful = True
     needs_state = True
     differentiable = False
+    stops_gradient = True  # as TF1's NotDifferentiable("Assign"...): gradients are None
     ref_inputs = (0,)
 
     def infer(self, op):
@@ -147,6 +148,7 @@ class _ScatterOp(Op):
     stateful = True
     needs_state = True
     differentiable = False
+    stops_gradient = True  # as TF1's NotDifferentiable("Assign"...): gradients are None
     ref_inputs = (0,)
 
     def infer(self, op):
@@ -157,7 +159,9 @@ class _ScatterOp(Op):
         if ref.dtype != updates.dtype:
             raise TypeError(f"{op.type} updates have dtype {updates.dtype.name} but variable "
                             f"{ref.op.name} has dtype {ref.dtype.name}")
-        if ref.shape.ndims is not None and indices.shape.ndims is not None:
+        # As TF1's scatter kernels, a scalar update applies to every indexed element.
+        if ref.shape.ndims is not None and indices.shape.ndims is not None and \
+                updates.shape.ndims != 0:
             expected = indices.shape.concatenate(ref.shape[1:])
             if not updates.shape.is_compatible_with(expected):
                 raise ValueError(f"{op.type} updates must have shape indices.shape + "

@@ -95,8 +95,22 @@ class Session:
         return self._graph
 
     @property
-    def sess_str(self) -> str:
-        return str(self._target or "")
+    def sess_str(self) -> bytes:
+        """The target, as TF1 keeps it: bytes (b"" for an in-process Session)."""
+        target = self._target or ""
+        return target if isinstance(target, bytes) else str(target).encode()
+
+    @property
+    def graph_def(self) -> Any:
+        """The GraphDef of this Session's graph (TF1's `Session.graph_def`)."""
+        return self._graph.as_graph_def()
+
+    @staticmethod
+    def reset(target: Any, containers: Any = None, config: Any = None) -> None:
+        """TF1's `Session.reset`: clears resource containers on a distributed target. An
+        in-process flowgraph Session keeps its state per Session, so there is nothing to
+        clear; a closed Session's state is already gone."""
+        del target, containers, config
 
     @property
     def config(self) -> ConfigProto:
@@ -215,7 +229,7 @@ class Session:
             raise TypeError(f"feed_dict must be a dict, got {type(feed_dict).__name__}")
         tensors = []
         values = []
-        for key, value in feed_dict.items():
+        for key, value in _flatten_dict_items(feed_dict):
             for tensor, sub_value in self._feed_pairs(key, value):
                 tensors.append(tensor)
                 values.append(self._check_feed(tensor, sub_value))
@@ -357,9 +371,26 @@ class _DeviceAttributes:
         self.name = name
         self.device_type = device_type
         self.memory_limit_bytes = memory_limit_bytes
+        self.incarnation = 0
 
     def __repr__(self) -> str:
         return f"_DeviceAttributes({self.name}, {self.device_type}, {self.memory_limit_bytes})"
+
+
+def _flatten_dict_items(feed_dict: dict) -> list:
+    """As TF1's nest.flatten_dict_items: a tuple (or list) key maps its tensors to the
+    matching items of its value, ``{(x, y): (1.0, 2.0)}``."""
+    items = []
+    for key, value in feed_dict.items():
+        if isinstance(key, (tuple, list)) and not hasattr(key, "_fields"):
+            if not isinstance(value, (tuple, list)) or len(value) != len(key):
+                raise ValueError(f"Could not flatten dictionary: key {key!r} is a sequence "
+                                 f"but its value {_short(value)} is not a sequence of the "
+                                 "same length")
+            items.extend(_flatten_dict_items(dict(zip(key, value))))
+        else:
+            items.append((key, value))
+    return items
 
 
 def _dask_executor(target: Any, config: ConfigProto) -> Any:  # [dask]
@@ -369,13 +400,15 @@ def _dask_executor(target: Any, config: ConfigProto) -> Any:  # [dask]
 
 def _convert_feed(tensor: Tensor, value: Any, dtype: Any) -> np.ndarray:
     from flowgraph.ops.constant import _to_bytes_array
+    if isinstance(value, Tensor) or hasattr(value, "__fg_tensor__"):
+        # TypeError, as TF1 (not a shape or value problem of the feed).
+        raise TypeError(f"The value of a feed cannot be a fg.Tensor object (feeding "
+                        f"{tensor.name!r}). Acceptable feed values include Python scalars, "
+                        "strings, lists, numpy ndarrays; to feed a computed value, "
+                        "sess.run() it first.")
     try:
         if dtype.is_string:
             return _to_bytes_array(value)
-        if isinstance(value, Tensor) or hasattr(value, "__fg_tensor__"):
-            raise TypeError("The value of a feed cannot be a fg.Tensor object. Acceptable "
-                            "feed values include Python scalars, strings, lists, numpy "
-                            "ndarrays.")
         return np.asarray(value, dtype=dtype.np)
     except (TypeError, ValueError) as exc:
         raise errors.InvalidFeedError(None, tensor.op, f"Cannot feed value {_short(value)} to "

@@ -163,3 +163,8 @@ from flowgraph.train.warm_starting_util import warm_start  # noqa: E402
 
 __all__ += ["checkpoints_iterator", "init_from_checkpoint", "summary_iterator", "warm_start",
             "VocabInfo"]
+
+# Between-graph replication's device function (the core TF1 fidelity pass).
+from flowgraph.train.device_setter import replica_device_setter  # noqa: E402
+
+__all__ += ["replica_device_setter"]

@@ -99,8 +99,8 @@ def init_from_checkpoint(ckpt_dir_or_file: Any, assignment_map: Any) -> None:
     ------
     ValueError
         If a tensor is missing from the checkpoint, a shape does not match, or a name maps
-        a variable to a scope. Partitioned variables (lists) are not supported:
-        flowgraph has no partitioners.
+        a variable to a scope. A partitioned variable (a PartitionedVariable, the list of
+        its parts, or its name) is loaded part by part from the whole checkpoint tensor.
 
     >>> fg.train.init_from_checkpoint("/tmp/pretrained", {"encoder/": "encoder/"})
     >>> sess.run(fg.global_variables_initializer())  # loads encoder/* from the checkpoint
@@ -115,10 +115,13 @@ def init_from_checkpoint(ckpt_dir_or_file: Any, assignment_map: Any) -> None:
         assignment_map = assignment_map.items()
     store_vars = _store().variables
     for tensor_name_in_ckpt, current in sorted(assignment_map, key=lambda pair: pair[0]):
+        parts = _partitioned(current, store_vars)
+        if parts:
+            _init_parts(parts, ckpt_file, variable_map, tensor_name_in_ckpt)
+            continue
         if isinstance(current, (list, tuple)):
             raise ValueError(f"init_from_checkpoint: {tensor_name_in_ckpt!r} maps to a list "
-                             "(a partitioned variable); flowgraph has no partitioned "
-                             "variables: map the name to one Variable.")
+                             "that is not the parts of one partitioned variable")
         var = current if isinstance(current, Variable) else store_vars.get(current)
         if var is not None:
             if tensor_name_in_ckpt not in variable_map:
@@ -148,8 +151,9 @@ def _init_scope(ckpt_dir_or_file: Any, ckpt_file: str, variable_map: dict, store
     if not tensor_name_in_ckpt.endswith("/"):
         raise ValueError(f"Assignment map with scope only name {scopes} should map to scope "
                          f"only {tensor_name_in_ckpt}. Should be 'scope/': 'other_scope/'.")
-    scope_variables = sorted(name for name in store_vars
-                             if not scopes or name.startswith(scopes + "/"))
+    # As TF1: the parts `x/part_i` of a partitioned variable load from the tensor `x`.
+    scope_variables = sorted({_without_part(name) for name in store_vars
+                              if not scopes or name.startswith(scopes + "/")})
     for var_name in scope_variables:
         full_tensor_name = var_name[len(scopes):]
         if current != "/":
@@ -162,20 +166,69 @@ def _init_scope(ckpt_dir_or_file: Any, ckpt_file: str, variable_map: dict, store
             raise ValueError(f"Tensor {full_tensor_name} ({var_name[len(scopes) + 1:]} in "
                              f"{tensor_name_in_ckpt}) is not found in {ckpt_dir_or_file} "
                              "checkpoint")
+        parts = _partitioned(var_name, store_vars)
+        if parts:
+            _init_parts(parts, ckpt_file, variable_map, full_tensor_name)
+            continue
         _set_checkpoint_initializer(store_vars[var_name], ckpt_file, full_tensor_name)
         _log.debug("Initialize variable %s from checkpoint %s with %s", var_name,
                    ckpt_dir_or_file, full_tensor_name)
 
 
+def _without_part(name: str) -> str:
+    index = name.find("/part_")
+    return name[:index] if index >= 0 and name[index + 6:].isdigit() else name
+
+
+def _partitioned(current: Any, store_vars: dict) -> list:
+    """The parts of a partitioned variable named or given by `current`, else []."""
+    if hasattr(current, "_get_variable_list"):
+        return current._get_variable_list()
+    if isinstance(current, (list, tuple)):
+        return list(current) if current and all(
+            getattr(v, "_save_slice_info", None) is not None for v in current) else []
+    if isinstance(current, str) and current not in store_vars:
+        return [store_vars[key] for key in sorted(store_vars, key=_part_number)
+                if key.startswith(current + "/part_") and _without_part(key) == current]
+    return []
+
+
+def _part_number(name: str) -> tuple:
+    head, _, tail = name.rpartition("/part_")
+    return (head, int(tail)) if tail.isdigit() else (name, -1)
+
+
+def _init_parts(parts: list, ckpt_file: str, variable_map: dict, tensor_name: str) -> None:
+    if tensor_name not in variable_map:
+        raise ValueError(f"Tensor {tensor_name} is not found in {ckpt_file} checkpoint")
+    for part in parts:
+        info = part._save_slice_info
+        if list(variable_map[tensor_name]) != list(info.full_shape):
+            raise ValueError(f"Shape of partitioned variable {info.full_name} "
+                             f"({info.full_shape}) doesn't match with shape of tensor "
+                             f"{tensor_name} ({variable_map[tensor_name]}) from checkpoint "
+                             "reader.")
+        _set_checkpoint_initializer(part, ckpt_file, tensor_name,
+                                    part_slice=(info.full_shape, info.var_offset,
+                                                info.var_shape))
+
+
 def _set_checkpoint_initializer(variable: Variable, ckpt_file: str, tensor_name: str,
-                                name: str = "checkpoint_initializer") -> None:
-    """Makes `variable`'s initializer assign it the checkpoint's `tensor_name`."""
+                                name: str = "checkpoint_initializer",
+                                part_slice: Optional[tuple] = None) -> None:
+    """Makes `variable`'s initializer assign it the checkpoint's `tensor_name` (or, for a
+    part of a partitioned variable, its slice `part_slice` = (full, offset, shape))."""
     from flowgraph.ops import state
     from flowgraph.ops.io_ops import restore_v2
+    from flowgraph.ops.slicing import slice as slice_op
 
     with init_scope():
         restore_op = restore_v2(ckpt_file, [tensor_name], [""], [variable.dtype.base_dtype],
                                 name=name)[0]
+        if part_slice is not None:
+            full, offset, shape = part_slice
+            restore_op.set_shape(full)
+            restore_op = slice_op(restore_op, offset, shape)
         restore_op.set_shape(variable.shape)
         init_op = state.assign(variable._variable, restore_op,
                                validate_shape=variable.shape.is_fully_defined()).op

@@ -25,6 +25,7 @@ from flowgraph.train import training_util
 from flowgraph.train.saver_def import (
     SaverDef,
     all_saveable_objects,
+    check_entries,
     checked_saver_def,
     entries_from_var_list,
     is_empty,
@@ -120,6 +121,9 @@ class Saver:
     def _new_saver_def(self) -> SaverDef:
         with self._graph.name_scope(self._name or "save") as scope:
             pass
+        # Parts of partitioned variables: where each lies in its checkpoint entry.
+        slices = {op.name: [list(part) for part in slice_]
+                  for _, op, slice_ in self._entries if slice_ is not None}
         return SaverDef(
             filename_tensor_name=f"{scope}Const:0",
             save_tensor_name=f"{scope}control_dependency:0",
@@ -127,18 +131,22 @@ class Saver:
             max_to_keep=int(self._max_to_keep or 0), sharded=self._sharded,
             keep_checkpoint_every_n_hours=float(self._keep_checkpoint_every_n_hours),
             version=int(self._write_version), reshape=self._reshape,
-            variables=[[name, op.name] for name, op in self._entries])
+            variables=[[name, op.name] for name, op, _ in self._entries],
+            **({"slices": slices} if slices else {}))
 
     def _entries_from_saver_def(self) -> list:
         entries = []
+        slices = self.saver_def.get("slices") or {}
         for name, op_name in self.saver_def["variables"]:
             op = self._graph._ops_by_name.get(op_name)
             if op is None or not getattr(op.op_def, "is_variable", False):
                 raise ValueError(f"saver_def names the variable {op_name!r} (saved as "
                                  f"{name!r}), which is not a Variable of the graph")
-            entries.append((name, op))
+            spec = slices.get(op_name)
+            entries.append((name, op, None if spec is None else tuple(spec)))
+        check_entries(entries)
         self._reshape = bool(self.saver_def.get("reshape", False))
-        return sorted(entries)
+        return sorted(entries, key=lambda e: (e[0], e[1].name))
 
     def as_saver_def(self) -> Optional[SaverDef]:
         """This Saver's SaverDef (a dict; None for an empty Saver)."""
@@ -275,13 +283,20 @@ class Saver:
 
     def _values(self, state: SessionState) -> dict:
         values = {}
-        for name, op in self._entries:
+        for name, op, slice_ in self._entries:
             value = state.variables.get(op.name)
             if value is None:
                 raise uninitialized_error(op.graph, op.name)
             dtype = op.outputs[0].dtype
             if not dtype.is_string and value.dtype != dtype.np:
                 value = np.asarray(value, dtype=dtype.np)
+            if slice_ is not None:
+                # A part of a partitioned variable: written into the whole value.
+                full, offset, shape = slice_
+                if name not in values:
+                    values[name] = np.zeros(full, dtype=value.dtype)
+                values[name][_slice_index(offset, shape)] = value
+                continue
             values[name] = value
         return values
 
@@ -305,7 +320,7 @@ class Saver:
         shapes = reader.get_variable_to_shape_map()
         dtype_names = {name: dtype.name for name, dtype in
                        reader.get_variable_to_dtype_map().items()}
-        missing = [(name, op) for name, op in self._entries if name not in shapes]
+        missing = [(name, op) for name, op, _ in self._entries if name not in shapes]
         if missing:
             lines = []
             for name, op in missing[:5]:
@@ -317,12 +332,25 @@ class Saver:
                 "a Variable name or other graph key that is missing",
                 "\n".join(lines) + more + f"\nCheckpoint: {prefix}"))
         targets = []
-        for name, op in self._entries:
-            targets.append((name, op, self._target_shape(name, op, shapes[name],
-                                                         dtype_names[name], prefix)))
+        for name, op, slice_ in self._entries:
+            stored = shapes[name]
+            if slice_ is not None:
+                if list(stored) != list(slice_[0]):
+                    raise errors.InvalidArgumentError(None, op, _restore_failed(
+                        "a mismatch between the current graph and the graph",
+                        f"partitioned variable {name} has shape {slice_[0]} in this graph "
+                        f"(part {op.name}) but {list(stored)} in checkpoint {prefix}"))
+                stored = slice_[2]
+            targets.append((name, op, slice_, self._target_shape(name, op, stored,
+                                                                 dtype_names[name], prefix)))
         arrays = []
-        for name, op, shape in targets:
-            array = reader.get_tensor(name)
+        whole: dict = {}
+        for name, op, slice_, shape in targets:
+            if name not in whole:
+                whole[name] = reader.get_tensor(name)
+            array = whole[name]
+            if slice_ is not None:
+                array = np.array(array[_slice_index(slice_[1], slice_[2])], copy=True)
             arrays.append((op, array if shape is None else array.reshape(shape)))
         with state.lock:
             for op, array in arrays:
@@ -366,6 +394,10 @@ class Saver:
             collection_list=collection_list,
             as_text=as_text, graph=get_default_graph(), export_scope=export_scope,
             clear_devices=clear_devices, **extra)
+
+
+def _slice_index(offset: list, shape: list) -> tuple:
+    return tuple(slice(o, o + n) for o, n in zip(offset, shape))
 
 
 def _restore_failed(cause: str, detail: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy as np
+
 from flowgraph.graph import GraphKeys, Operation, Tensor
 from flowgraph.io import container
 from flowgraph.variables import Variable
@@ -41,37 +43,89 @@ def variable_op(var: Any) -> Operation:
                     f"variable: {var!r}")
 
 
+def _slice_of(var: Any) -> Optional[tuple]:
+    """(full_shape, offset, shape) of a partitioned variable's part, else None."""
+    info = getattr(var, "_save_slice_info", None)
+    if info is None:
+        return None
+    return (list(info.full_shape), list(info.var_offset), list(info.var_shape))
+
+
+def _expand(var: Any) -> list:
+    # A PartitionedVariable is saved as its parts (one checkpoint entry, as TF1).
+    return list(var) if hasattr(var, "_get_variable_list") else [var]
+
+
 def entries_from_var_list(var_list: Any) -> list:
-    """[(name in the checkpoint, variable Operation)] sorted by name, checked as TF1 does."""
-    named: dict = {}
+    """[(name in the checkpoint, variable Operation, slice or None)] sorted by name,
+    checked as TF1 does. The parts of a partitioned variable share their checkpoint name
+    (the whole variable's), each with its (full_shape, offset, shape) slice."""
+    entries: list = []
+    by_op: dict = {}
+
+    def add(name: str, var: Any, slice_: Optional[tuple]) -> None:
+        op = variable_op(var)
+        if op in by_op:
+            raise ValueError(f"The same saveable will be restored with two names: {name} "
+                             f"and {by_op[op]} both name {op.name}")
+        by_op[op] = name
+        entries.append((name, op, slice_))
+
     if isinstance(var_list, dict):
-        seen: dict = {}
-        for name, var in var_list.items():
+        for name, value in var_list.items():
             if not isinstance(name, str) or not name:
                 raise TypeError(f"Saver's var_list keys must be non-empty strings (names in "
                                 f"the checkpoint), got {name!r}")
-            op = variable_op(var)
-            if op in seen:
-                raise ValueError(f"The same saveable will be restored with two names: {name} "
-                                 f"and {seen[op]} both name {op.name}")
-            seen[op] = name
-            named[name] = op
+            # A list or PartitionedVariable is one variable in slices; a single Variable is
+            # saved whole under `name` (even a part, as TF1).
+            grouped = isinstance(value, (list, tuple)) or hasattr(value, "_get_variable_list")
+            parts = _flatten(value) if isinstance(value, (list, tuple)) else _expand(value)
+            for var in parts:
+                add(name, var, _slice_of(var) if grouped else None)
     elif isinstance(var_list, (list, tuple, set)):
-        for var in _flatten(var_list):
-            op = variable_op(var)
-            if op.name in named:
-                raise ValueError(f"At least two variables have the same name: {op.name}")
-            named[op.name] = op
+        for item in _flatten(var_list):
+            for var in _expand(item):
+                slice_ = _slice_of(var)
+                name = var._save_slice_info.full_name if slice_ else variable_op(var).name
+                if slice_ is None and any(e[0] == name for e in entries):
+                    raise ValueError(f"At least two variables have the same name: {name}")
+                add(name, var, slice_)
     else:
         raise TypeError(f"Variables to save should be passed in a dict or a list: {var_list!r}")
-    graphs = {op.graph for op in named.values()}
+    check_entries(entries)
+    return sorted(entries, key=lambda e: (e[0], e[1].name))
+
+
+def check_entries(entries: list) -> None:
+    """One graph; names within the container's limit; a shared checkpoint name only for
+    slices of one full shape that do not overlap."""
+    graphs = {op.graph for _, op, _ in entries}
     if len(graphs) > 1:
         raise ValueError("All variables of a Saver must belong to the same graph")
-    for name in named:
+    groups: dict = {}
+    for name, op, slice_ in entries:
         if len(name) > container.MAX_NAME_CHARS:
             raise ValueError(f"Checkpoint names are at most {container.MAX_NAME_CHARS} "
                              f"characters: {name[:80]}...")
-    return sorted(named.items())
+        groups.setdefault(name, []).append((op, slice_))
+    for name, members in groups.items():
+        if len(members) == 1 and members[0][1] is None:
+            continue
+        if any(slice_ is None for _, slice_ in members):
+            raise ValueError(f"At least two variables have the same name: {name}")
+        if len({str(slice_[0]) for _, slice_ in members}) != 1:
+            raise ValueError(f"The slices saved as {name} disagree on the full shape: "
+                             f"{[slice_[0] for _, slice_ in members]}")
+        full = members[0][1][0]
+        covered = np.zeros(full, dtype=np.int64)
+        for _, (_, offset, shape) in members:
+            index = tuple(slice(o, o + n) for o, n in zip(offset, shape))
+            covered[index] += 1
+        # (Parts left out are saved as zeros: TF1 does so for the slots of partitioned
+        # variables made under a variable scope, whose names shift per part.)
+        if (covered > 1).any():
+            raise ValueError(f"The slices saved as {name} overlap: each element of its full "
+                             f"shape {full} may come from one part only")
 
 
 def is_empty(var_list: Any) -> bool:
@@ -111,12 +165,26 @@ def checked_saver_def(saver_def: Any) -> SaverDef:
                     for s in pair):
                 raise ValueError(f"saver_def['variables'] holds an invalid entry "
                                  f"{pair!r:.80}")
-        for column, what in ((0, "checkpoint name"), (1, "variable")):
-            names = [pair[column] for pair in variables]
-            if len(set(names)) != len(names):
-                raise ValueError(f"saver_def['variables'] lists a {what} twice")
+        # (A checkpoint name may repeat: the parts of a partitioned variable share it.)
+        names = [pair[1] for pair in variables]
+        if len(set(names)) != len(names):
+            raise ValueError("saver_def['variables'] lists a variable twice")
         result["variables"] = [list(pair) for pair in variables]
+    slices = result.get("slices")
+    if slices is not None:
+        if not isinstance(slices, dict) or not all(
+                isinstance(op_name, str) and _is_slice(spec) for op_name, spec in
+                slices.items()):
+            raise ValueError("saver_def['slices'] must map variable op names to [full_shape, "
+                             "offset, shape] lists of equal-length int lists")
+        result["slices"] = {k: [list(part) for part in v] for k, v in slices.items()}
     return result
+
+
+def _is_slice(spec: Any) -> bool:
+    return isinstance(spec, (list, tuple)) and len(spec) == 3 and all(
+        isinstance(part, (list, tuple)) and len(part) == len(spec[0]) and all(
+            isinstance(d, int) and d >= 0 for d in part) for part in spec)
 
 
 def prepend_scope(name: str, scope: Optional[str]) -> str:
@@ -134,6 +202,9 @@ def saver_def_in_scope(saver_def: SaverDef, scope: str) -> SaverDef:
     if saver_def.get("variables") is not None:
         saver_def["variables"] = [[name, prepend_scope(op_name, scope)]
                                   for name, op_name in saver_def["variables"]]
+    if saver_def.get("slices"):
+        saver_def["slices"] = {prepend_scope(op_name, scope): spec
+                               for op_name, spec in saver_def["slices"].items()}
     return saver_def
 
 
@@ -152,4 +223,7 @@ def saver_def_without_scope(saver_def: SaverDef, scope: str) -> Optional[SaverDe
     if saver_def.get("variables") is not None:
         saver_def["variables"] = [[name, op_name[len(scope):]]
                                   for name, op_name in saver_def["variables"]]
+    if saver_def.get("slices"):
+        saver_def["slices"] = {op_name[len(scope):]: spec
+                               for op_name, spec in saver_def["slices"].items()}
     return saver_def

@@ -33,8 +33,17 @@ def _slot_variable(primary: Any, initial_value: Union[Any, Callable[[], Any]], n
         base = f"{scope}/{primary.op.name}/{name}" if scope else f"{primary.op.name}/{name}"
         unique = graph.unique_name(base)
         # A name ending in "/" names the Variable exactly (no uniquifying, no outer scope).
-        return Variable(initial_value, trainable=False, name=f"{unique}/", dtype=dtype,
+        slot = Variable(initial_value, trainable=False, name=f"{unique}/", dtype=dtype,
                         validate_shape=validate_shape)
+    info = getattr(primary, "_save_slice_info", None)
+    if info is not None:
+        # As TF1: the slot of a part of a partitioned variable is the same part of a
+        # partitioned slot (checkpoint name `full_name/Adam`), e.g. `v/part_0/Adam` ->
+        # `v/Adam`.
+        real_slot_name = slot.op.name[len(primary.op.name + "/"):]
+        slot._save_slice_info = type(info)(f"{info.full_name}/{real_slot_name}",
+                                           info.full_shape, info.var_offset, info.var_shape)
+    return slot
 
 
 def create_slot(primary: Any, val: Any, name: str, colocate_with_primary: bool = True) -> Variable:

@@ -144,7 +144,7 @@ def test_names_devices_control_inputs_strings_and_sites_round_trip():
     site = z.op.creation_site
     for copy in _round_trips(graph.as_graph_def()):
         node = {n.name: n for n in copy.node}["z"]
-        assert node.input == ["scope/x:0", "^words", "^scope/y"]
+        assert node.input == ["scope/x", "^words", "^scope/y"]
         restored, _ = _import(copy, name="")
         assert [op.name for op in restored.get_operations()] == \
             [op.name for op in graph.get_operations()]

@@ -14,7 +14,9 @@ one process against OpenBLAS's own spin, with the passes split: the CNN training
 against 42.6 ms, the MLP inference step 11.0 against 20.8 ms, the LSTM and small MLP steps
 unchanged; 2**18 cycles made the LSTM steps 5-15% slower (its BLAS threads slept between
 time steps). The OpenBLAS libraries loaded at that moment (numpy's, found through
-threadpoolctl) are restarted; none is loaded or started otherwise.
+threadpoolctl) are restarted; none is loaded or started otherwise. A restart must not
+overlap a matrix product running on another thread, so it happens once per process, when
+the first Session is created (before any run).
 
 Set FLOWGRAPH_BLAS_SPIN to an exponent between 4 and 30 (OpenBLAS's own range) to choose
 another spin, or to 0 to leave OpenBLAS as it is (and no pass is split then). Without

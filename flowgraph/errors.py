@@ -101,6 +101,11 @@ class InvalidFeedError(InvalidArgumentError, ValueError):
     """A bad `feed_dict` entry; also a ValueError, as TF1 raised for feeds."""
 
 
+class InaccessibleTensorError(ValueError):
+    """Fetching an element its graph marked not fetchable (`Graph.prevent_fetching`); a
+    ValueError, as TF's."""
+
+
 _BY_CODE = {cls.error_code: cls for cls in (
     CancelledError, UnknownError, InvalidArgumentError, DeadlineExceededError, NotFoundError,
     AlreadyExistsError, PermissionDeniedError, ResourceExhaustedError, FailedPreconditionError,

@@ -102,6 +102,8 @@ class Graph:
         self._state: dict = {}
         self._lock = threading.RLock()
         self._shapes: dict = {}
+        self._unfetchable_ops: set = set()
+        self._unfeedable_tensors: set = set()
 
     @property
     def _name_stack(self) -> str:
@@ -436,6 +438,25 @@ class Graph:
         if convert is not None and allow_tensor:
             return self.as_graph_element(convert(), allow_tensor, allow_operation)
         raise TypeError(f"Can not convert a {type(obj).__name__} into a Tensor or Operation.")
+
+    # -- fetch and feed restrictions
+    def prevent_fetching(self, op: Operation) -> None:
+        """Marks `op` as not fetchable: `Session.run` refuses to fetch it or its outputs."""
+        self._unfetchable_ops.add(op)
+
+    def is_fetchable(self, tensor_or_op: Any) -> bool:
+        """False if `tensor_or_op` (a Tensor: its op) was marked by `prevent_fetching`."""
+        if isinstance(tensor_or_op, Tensor):
+            return tensor_or_op.op not in self._unfetchable_ops
+        return tensor_or_op not in self._unfetchable_ops
+
+    def prevent_feeding(self, tensor: Tensor) -> None:
+        """Marks `tensor` as not feedable: `Session.run` refuses it as a `feed_dict` key."""
+        self._unfeedable_tensors.add(tensor)
+
+    def is_feedable(self, tensor: Any) -> bool:
+        """False if `tensor` was marked by `prevent_feeding`."""
+        return tensor not in self._unfeedable_tensors
 
     # -- serialization
     def as_graph_def(self, from_version: Optional[int] = None, add_shapes: bool = False,

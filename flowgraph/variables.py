@@ -264,7 +264,9 @@ class Variable(VariableUpdates):
         return [self._variable], lambda values: values[0]
 
     def __fg_control__(self) -> Operation:
-        return self._snapshot.op
+        # As TF1: a control dependency on a Variable is on its variable node ("^v"), which
+        # runs without reading the value (so it needs no initialization).
+        return self._variable.op
 
     def _as_graph_element(self) -> Tensor:
         return self._snapshot

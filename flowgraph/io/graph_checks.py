@@ -114,13 +114,15 @@ def build_op_def(node: Any, where: str) -> Any:
     Graphs."""
     op_class = lookup_op(node.op, node.name, where)
     fields = op_class.attribute_names()
-    unknown = [key for key in node.attr if key not in fields]
+    # TF1's add_shapes attribute describes the outputs; importing infers them again.
+    attrs = {key: value for key, value in node.attr.items() if key != "_output_shapes"}
+    unknown = [key for key in attrs if key not in fields]
     if unknown:
         raise _invalid(where, f"node {node.name!r} (op {node.op}) has no attribute "
                        f"{unknown[0]!r:.60}; its attributes are {list(fields)}")
     _check_nesting(node, where)
     try:
-        values = {key: _to_graphs(value) for key, value in node.attr.items()}
+        values = {key: _to_graphs(value) for key, value in attrs.items()}
         return op_class(**values)
     except GraphDefError:
         raise

@@ -35,6 +35,12 @@ from flowgraph.io.attrs import (
     shape_from_json,
     shape_to_json,
 )
+from flowgraph.io.output_shapes import (
+    ENCODED_KIND,
+    OUTPUT_SHAPES,
+    OutputShapesAttr,
+    output_shapes_of,
+)
 from flowgraph.node import CreationSite
 from flowgraph.shapes import TensorShape
 
@@ -201,7 +207,10 @@ def graph_def_to_document(graph_def: GraphDef, encoder: Encoder, prefix: str = "
         attr = {}
         for key in sorted(node.attr):
             kind = kinds.get(key) if kinds is not None else None
-            attr[key] = encode_attr(kind, node.attr[key], encoder,
+            value = node.attr[key]
+            if key == OUTPUT_SHAPES:  # TF1's add_shapes attribute: stored as a shape list
+                kind, value = ENCODED_KIND, output_shapes_of(value)
+            attr[key] = encode_attr(kind, value, encoder,
                                     f"{prefix}{node.name}:{key}", depth)
         entry = {"name": node.name, "op": node.op, "input": list(node.input),
                  "device": node.device or "", "attr": attr}
@@ -308,6 +317,10 @@ def _node_from_document(raw: Any, index: int, decoder: Decoder, prefix: str,
         raise _invalid(where, f"node {name!r}: 'attr' must be a JSON object")
     attr = {}
     for key, encoded in raw_attr.items():
+        if key == OUTPUT_SHAPES:
+            attr[key] = OutputShapesAttr(decode_attr(ENCODED_KIND, encoded, decoder,
+                                                     f"{prefix}{name}:{key}", depth))
+            continue
         if key not in kinds:
             raise _invalid(where, f"node {name!r} (op {op_type}) has no attribute "
                            f"{key!r:.60}; its attributes are {sorted(kinds)}")
@@ -392,6 +405,8 @@ def _node_def_of(op: Any, add_shapes: bool, strip_sites: bool, clear_devices: bo
     shapes = None
     if add_shapes or _shapes_were_refined(op):
         shapes = [t.shape for t in op.outputs]
+    if add_shapes and op.outputs:  # as TF1: ops without outputs get no _output_shapes
+        attr[OUTPUT_SHAPES] = OutputShapesAttr(shapes)
     return NodeDef(op.name, op.type, inputs, "" if clear_devices else op.device, attr,
                    None if strip_sites else op.creation_site, shapes)
 

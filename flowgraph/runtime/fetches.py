@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from flowgraph import errors
 from flowgraph.graph import Graph, Operation, Tensor
 
 
@@ -33,10 +34,12 @@ class FetchMapper:
     def _map(self, fetch: Any) -> Callable[[list], Any]:
         if isinstance(fetch, Tensor):
             _check_graph(self.graph, fetch)
+            _check_fetchable(self.graph, fetch.op)
             i = self._element(fetch)
             return lambda values: values[i]
         if isinstance(fetch, Operation):
             _check_graph(self.graph, fetch)
+            _check_fetchable(self.graph, fetch)
             self._element(fetch)
             return lambda values: None
         if isinstance(fetch, str):
@@ -71,6 +74,15 @@ class FetchMapper:
 
     def build(self, values: list) -> Any:
         return self.build_fn(values)
+
+
+def _check_fetchable(graph: Graph, op: Operation) -> None:
+    if graph._unfetchable_ops and not graph.is_fetchable(op):
+        # TF's wording and class (a ValueError).
+        raise errors.InaccessibleTensorError(
+            f"Operation {op.name} has been marked as not fetchable. Typically this happens "
+            "when it is defined in another function or code block. Use return values, "
+            "explicit Python locals or TensorFlow collections to access it.")
 
 
 def _check_graph(graph: Graph, element: Any) -> None:

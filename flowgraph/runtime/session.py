@@ -168,8 +168,8 @@ class Session:
         if isinstance(fetches, Tensor):  # the common case, without building a mapper
             mapper = None
             elements = (fetches,)
-            if fetches.op._graph is not self._graph:
-                FetchMapper(self._graph, fetches)  # raises the wrong-graph error
+            if fetches.op._graph is not self._graph or self._graph._unfetchable_ops:
+                FetchMapper(self._graph, fetches)  # raises the wrong-graph/unfetchable error
         else:
             mapper = FetchMapper(self._graph, fetches)
             elements = mapper.elements
@@ -240,6 +240,8 @@ class Session:
             if key.op._graph is not self._graph:
                 raise errors.InvalidFeedError(None, None, f"Cannot feed {key.name}: it belongs "
                                               "to another graph than the Session's.")
+            if self._graph._unfeedable_tensors:
+                _check_feedable(self._graph, key)
             return [(key, value)]
         if isinstance(key, str):
             try:
@@ -248,6 +250,8 @@ class Session:
             except (KeyError, ValueError, IndexError) as exc:
                 raise errors.InvalidFeedError(None, None, f"Cannot interpret feed_dict key "
                                               f"{key!r} as a Tensor: {exc}") from None
+            if self._graph._unfeedable_tensors:
+                _check_feedable(self._graph, element)
             return [(element, value)]
         custom = getattr(key, "__fg_feed__", None)
         if custom is not None:
@@ -375,6 +379,14 @@ class _DeviceAttributes:
 
     def __repr__(self) -> str:
         return f"_DeviceAttributes({self.name}, {self.device_type}, {self.memory_limit_bytes})"
+
+
+def _check_feedable(graph: Graph, tensor: Tensor) -> None:
+    if graph._unfeedable_tensors and not graph.is_feedable(tensor):
+        # TF's class and wording (ValueError), plus the likely fix.
+        raise ValueError(f"Tensor {tensor.name} may not be fed. It was marked by "
+                         "Graph.prevent_feeding; feed the tensors it is computed from "
+                         "instead.")
 
 
 def _flatten_dict_items(feed_dict: dict) -> list:

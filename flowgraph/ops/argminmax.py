@@ -55,12 +55,30 @@ class ArgReduction(Op):
         return np.asarray(self.find(x, axis)).astype(self.output_type.np, copy=False)
 
 
+def _nan_skipping_arg(x: np.ndarray, axis: int, largest: bool) -> np.ndarray:
+    """Index of the first extreme non-NaN element along `axis`; 0 where all are NaN.
+
+    TF's CPU kernel compares with `>` / `<`, so NaN never wins a comparison and is skipped
+    (numpy's argmax would return the first NaN instead).
+    """
+    if x.dtype.kind != "f":
+        return np.argmax(x, axis=axis) if largest else np.argmin(x, axis=axis)
+    nan = np.isnan(x)
+    if not nan.any():
+        return np.argmax(x, axis=axis) if largest else np.argmin(x, axis=axis)
+    filled = np.where(nan, -np.inf if largest else np.inf, x)
+    best = filled.max(axis=axis, keepdims=True) if largest else filled.min(axis=axis,
+                                                                          keepdims=True)
+    # First non-NaN position holding the extreme; all-False (all NaN) rows give index 0.
+    return np.argmax((filled == best) & ~nan, axis=axis)
+
+
 @register
 class ArgMax(ArgReduction):
     """The index of the largest element along `axis` (the first one, on ties)."""
 
     def find(self, x, axis):
-        return np.argmax(x, axis=axis)
+        return _nan_skipping_arg(x, axis, largest=True)
 
 
 @register
@@ -68,7 +86,7 @@ class ArgMin(ArgReduction):
     """The index of the smallest element along `axis` (the first one, on ties)."""
 
     def find(self, x, axis):
-        return np.argmin(x, axis=axis)
+        return _nan_skipping_arg(x, axis, largest=False)
 
 
 def _arg_reduce(op_class: type, input: Any, axis: Any, name: Optional[str], dimension: Any,

@@ -12,7 +12,7 @@ import numpy as np
 from flowgraph import dtypes, errors
 from flowgraph.graph import Tensor
 from flowgraph.ops.constant import convert_to_tensor
-from flowgraph.ops.registry import Op, apply_op, register
+from flowgraph.ops.registry import Op, apply_op, constant_value, register
 from flowgraph.shapes import TensorShape, as_shape, broadcast_shapes
 
 __all__ = ["unique_with_counts", "setdiff1d", "broadcast_dynamic_shape",
@@ -241,16 +241,24 @@ class Bincount(Op):
         if arr.dtype != dtypes.int32:
             raise TypeError(f"bincount takes int32 values, got {arr.dtype.name}")
         out = op.inputs[1].dtype if len(op.inputs) > 1 else dtypes.as_dtype(self.dtype)
-        return [(out, TensorShape([None]))]
+        # As TF1, the length is static when arr's value is known while building the graph.
+        known = constant_value(arr)
+        if known is None or (known.size and known.min() < 0):
+            return [(out, TensorShape([None]))]
+        return [(out, TensorShape([self.length(known.reshape(-1))]))]
+
+    def length(self, flat: np.ndarray) -> int:
+        """max(max(arr) + 1, minlength), capped at maxlength when that is given."""
+        length = max(int(flat.max()) + 1 if flat.size else 0, self.minlength)
+        return min(length, self.maxlength) if self.maxlength >= 0 else length
 
     def kernel(self, arr, weights=None):
         flat = arr.reshape(-1)
         if flat.size and flat.min() < 0:
             raise _invalid(None, f"bincount: input arr must be non-negative, got "
                                  f"{int(flat.min())}")
-        length = max(int(flat.max()) + 1 if flat.size else 0, self.minlength)
+        length = self.length(flat)
         if self.maxlength >= 0:
-            length = min(length, self.maxlength)
             keep = flat < length
             flat = flat[keep]
             if weights is not None:
@@ -375,7 +383,8 @@ def bincount(arr: Any, weights: Any = None, minlength: Any = None, maxlength: An
     with op_scope(name, "bincount", [arr]):
         inputs = [convert_to_tensor(arr, dtype=dtypes.int32)]
         if weights is not None:
-            inputs.append(convert_to_tensor(weights, dtype=dtype))
+            # TF1: the bins take the weights' dtype; `dtype` only applies without weights.
+            inputs.append(convert_to_tensor(weights, name="weights"))
         return apply_op(Bincount(minlength=int(minlength or 0),
                                  maxlength=-1 if maxlength is None else int(maxlength),
                                  dtype=dtypes.as_dtype(dtype).name), inputs)

@@ -90,12 +90,14 @@ class Mean(Reduction):
                            dtype=np.float32 if x.dtype == np.float16 else x.dtype)
             with np.errstate(invalid="ignore", divide="ignore"):
                 return (total / total.dtype.type(count)).astype(x.dtype, copy=False)
-        total = np.asarray(np.sum(x, axis=axes, keepdims=self.keepdims, dtype=x.dtype))
+        # As TF1's MeanReducer, integers narrower than 64 bits are summed in (u)int64, so the
+        # sum does not wrap (int64 sums wrap); the quotient truncates toward zero as C++ does
+        # (numpy's // floors).
+        wide_type = np.uint64 if x.dtype.kind == "u" else np.int64
+        total = np.asarray(np.sum(x, axis=axes, keepdims=self.keepdims, dtype=wide_type))
         if count == 0:
-            return np.zeros_like(total)
-        # The sum wraps in the input dtype (as TF1); the division is done wide, and truncates
-        # toward zero as C++ does (numpy's // floors).
-        wide = total.astype(np.uint64 if x.dtype.kind == "u" else np.int64)
+            return np.zeros_like(total, dtype=x.dtype)
+        wide = total
         quotient = wide // count
         if x.dtype.kind == "i":
             quotient += (wide % count != 0) & (wide < 0)

@@ -175,13 +175,19 @@ def fused_grad(op_class: type, y: Tensor, dy: Any) -> Tensor:
     return apply_op(op_class(), [y, convert_to_tensor(dy)])
 
 
+def _zero_where_no_gradient(dy: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out, with 0 wherever dy is 0: TF1's SqrtGrad / RsqrtGrad / ReciprocalGrad kernels
+    skip the formula there, so y = 0 or inf (e.g. a norm of zeros) gives 0, not NaN."""
+    return np.where(dy == 0, out.dtype.type(0), out)
+
+
 @register
 class SqrtGrad(UnaryGradOp):
     """The gradient of y = sqrt(x) from y: dy * 0.5 / y."""
 
     def kernel(self, y, dy):
         with np.errstate(**QUIET):
-            return np.multiply(np.divide(dy, y), y.dtype.type(0.5))
+            return _zero_where_no_gradient(dy, np.multiply(np.divide(dy, y), y.dtype.type(0.5)))
 
     def grad(self, op, g):
         from flowgraph.ops.division import realdiv
@@ -197,7 +203,8 @@ class RsqrtGrad(UnaryGradOp):
 
     def kernel(self, y, dy):
         with np.errstate(**QUIET):
-            return np.multiply(np.multiply(dy, y * y * y), y.dtype.type(-0.5))
+            out = np.multiply(np.multiply(dy, y * y * y), y.dtype.type(-0.5))
+        return _zero_where_no_gradient(dy, out)
 
     def grad(self, op, g):
         from flowgraph.ops.math import multiply
@@ -212,7 +219,7 @@ class ReciprocalGrad(UnaryGradOp):
 
     def kernel(self, y, dy):
         with np.errstate(**QUIET):
-            return np.negative(np.multiply(dy, np.multiply(y, y)))
+            return _zero_where_no_gradient(dy, np.negative(np.multiply(dy, np.multiply(y, y))))
 
     def grad(self, op, g):
         from flowgraph.ops.math import multiply

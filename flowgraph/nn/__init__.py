@@ -41,13 +41,15 @@ from flowgraph.ops.conv_depthwise import (  # noqa: E402,F401
     separable_conv2d,
 )
 from flowgraph.ops.conv_grad import (  # noqa: E402,F401
+    conv1d_transpose,
     conv2d_backprop_filter,
     conv2d_backprop_input,
     conv2d_transpose,
 )
 
 __all__ += [
-    "atrous_conv2d", "conv1d", "conv2d", "conv2d_backprop_filter", "conv2d_backprop_input",
+    "atrous_conv2d", "conv1d", "conv1d_transpose", "conv2d", "conv2d_backprop_filter",
+    "conv2d_backprop_input",
     "conv2d_transpose", "convolution", "depthwise_conv2d", "depthwise_conv2d_native",
     "depthwise_conv2d_native_backprop_filter", "depthwise_conv2d_native_backprop_input",
     "separable_conv2d",
@@ -79,12 +81,14 @@ from flowgraph.ops.activations import step  # noqa: E402,F401
 from flowgraph.ops.lrn import local_response_normalization, lrn  # noqa: E402,F401
 from flowgraph.ops.normalization import fused_batch_norm  # noqa: E402,F401
 from flowgraph.ops.pool import avg_pool, avg_pool3d, max_pool, max_pool3d  # noqa: E402,F401
+from flowgraph.ops.pool_argmax import max_pool_with_argmax  # noqa: E402,F401
 
 __all__ += [
     "avg_pool", "avg_pool1d", "avg_pool2d", "avg_pool3d", "avg_pool_v2", "batch_normalization",
     "crelu", "dropout", "fused_batch_norm", "gelu", "l2_normalize", "layer_normalization",
     "local_response_normalization", "log_poisson_loss", "lrn", "max_pool", "max_pool1d",
-    "max_pool2d", "max_pool3d", "max_pool_v2", "maxout", "pool", "rbf", "silu", "step", "swish",
+    "max_pool2d", "max_pool3d", "max_pool_v2", "max_pool_with_argmax", "maxout", "pool", "rbf",
+    "silu", "step", "swish",
     "weighted_cross_entropy_with_logits",
 ]
 

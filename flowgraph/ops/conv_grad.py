@@ -246,3 +246,53 @@ def conv2d_transpose(value: Any = None, filter: Any = None, output_shape: Any = 
                              f"{out_c} != {filter_dims[2]}")
         return apply_op(Conv2DBackpropInput(**attrs), [output_shape, filter, value],
                         name=scope)
+
+
+def conv1d_transpose(input: Any, filters: Any, output_shape: Any, strides: Any,
+                     padding: Any = "SAME", data_format: str = "NWC", dilations: Any = None,
+                     name: Optional[str] = None) -> Tensor:
+    """The transpose of conv1d, as TF1's `tf.nn.conv1d_transpose`: the input and filter
+    gain a dimension of size 1 and go through Conv2DBackpropInput (node
+    "conv1d_transpose"), whose result is squeezed back (node "conv1d_transpose/Squeeze").
+
+    Parameters
+    ----------
+    input : Tensor
+        [batch, width, in_channels] for "NWC", [batch, in_channels, width] for "NCW".
+    filters : Tensor
+        [width, output_channels, in_channels] (the layout of the conv1d this transposes).
+    output_shape : Tensor or list
+        The 3 ints of the output's shape, in data_format's order.
+    strides, dilations : int or list of 1 or 3 ints
+    padding : "SAME" or "VALID"
+    """
+    from flowgraph.ops.array import concat
+    from flowgraph.ops.shape_ops import expand_dims, squeeze
+    with op_scope(name, "conv1d_transpose", [input, filters, output_shape]) as scope:
+        if data_format in (None, "NWC"):
+            data_format, spatial_start, channel_index = "NHWC", 1, 2
+        elif data_format == "NCW":
+            data_format, spatial_start, channel_index = "NCHW", 2, 1
+        else:
+            raise ValueError(f"data_format must be 'NWC' or 'NCW', got {data_format!r}")
+        if strides is None:
+            raise ValueError("conv1d_transpose needs strides")
+        strides = (1,) + tuple(get_sequence(strides, 1, channel_index, "stride"))
+        dilations = (1,) + tuple(get_sequence(dilations, 1, channel_index, "dilations"))
+        padding, explicit = convert_padding(padding)
+        input, filters = conv_inputs(input, filters)
+        input = expand_dims(input, spatial_start)
+        filters = expand_dims(filters, 0)
+        if isinstance(output_shape, Tensor) or hasattr(output_shape, "__fg_tensor__"):
+            output_shape = convert_to_tensor(output_shape)
+            sizes = concat([output_shape[:spatial_start], [1], output_shape[spatial_start:]],
+                           0)
+        else:
+            output_shape = list(output_shape)
+            sizes = _sizes_tensor(output_shape[:spatial_start] + [1]
+                                  + output_shape[spatial_start:], "output_shape")
+        op_def = Conv2DBackpropInput(strides=strides, padding=padding,
+                                     explicit_paddings=explicit, data_format=data_format,
+                                     dilations=dilations)
+        result = apply_op(op_def, [sizes, filters, input], name=scope)
+        return squeeze(result, [spatial_start])

@@ -92,6 +92,9 @@ def num_present(losses: Tensor, weights: Any, per_batch: bool = False) -> Tensor
         return num_elements(losses)
     with name_scope(None, "num_present", [losses, weights]) as scope:
         weights = cast(convert_to_tensor(weights), losses.dtype)
+        # TF1 broadcasts the weights with broadcast_weights, which rejects e.g. a [1] or
+        # [batch] weight for rank-2 losses (mean_pairwise_squared_error relies on this).
+        assert_broadcastable(weights, losses)
         present = cast(not_equal(weights, 0.0), losses.dtype) * ones_like(losses)
         if per_batch:
             known = present.shape.ndims

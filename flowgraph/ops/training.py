@@ -213,10 +213,11 @@ def adam_alpha(lr, beta1_power, beta2_power) -> Any:
 
 
 def ftrl_rule(var, accum, linear, grad, lr, l1, l2, lr_power, l2_shrinkage=None) -> None:
-    if l2_shrinkage is not None:
-        # TF1 uses the shrunk gradient for the accumulator too.
-        grad = grad + 2 * l2_shrinkage * var
+    # TF1's ApplyFtrlV2 feeds the shrinkage-adjusted gradient to `linear` only; the
+    # accumulator always grows by the raw grad^2.
     new_accum = accum + np.square(grad)
+    if l2_shrinkage is not None:
+        grad = grad + 2 * l2_shrinkage * var
     with np.errstate(divide="ignore", invalid="ignore"):
         if lr_power == -0.5:
             new_scale = np.sqrt(new_accum)

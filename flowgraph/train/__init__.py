@@ -168,3 +168,8 @@ __all__ += ["checkpoints_iterator", "init_from_checkpoint", "summary_iterator", 
 from flowgraph.train.device_setter import replica_device_setter  # noqa: E402
 
 __all__ += ["replica_device_setter"]
+
+# The noisy variant of linear_cosine_decay (differential sweep against TF1).
+from flowgraph.train.learning_rate_decay import noisy_linear_cosine_decay  # noqa: E402
+
+__all__ += ["noisy_linear_cosine_decay"]

@@ -17,7 +17,7 @@ from flowgraph.ops.elementwise import op_scope
 
 __all__ = ["exponential_decay", "piecewise_constant", "polynomial_decay", "natural_exp_decay",
            "inverse_time_decay", "cosine_decay", "cosine_decay_restarts",
-           "linear_cosine_decay"]
+           "linear_cosine_decay", "noisy_linear_cosine_decay"]
 
 
 def _require_step(global_step: Any, what: str) -> None:
@@ -184,6 +184,31 @@ def linear_cosine_decay(learning_rate: Any, global_step: Any, decay_steps: Any,
         fraction = 2.0 * cast(num_periods, dtype) * step / steps
         cosine = 0.5 * (1.0 + cos(constant(math.pi, dtype=dtype) * fraction))
         decayed = (cast(alpha, dtype) + linear) * cosine + cast(beta, dtype)
+        return multiply(lr, decayed, name=scope)
+
+
+def noisy_linear_cosine_decay(learning_rate: Any, global_step: Any, decay_steps: Any,
+                              initial_variance: Any = 1.0, variance_decay: Any = 0.55,
+                              num_periods: Any = 0.5, alpha: Any = 0.0, beta: Any = 0.001,
+                              name: Optional[str] = None) -> Tensor:
+    """`linear_cosine_decay` with Gaussian noise added to the linear part:
+    ``linear + N(0, initial_variance / (1 + step)^variance_decay)``, the step capped at
+    decay_steps. Each evaluation draws new noise, as TF1."""
+    _require_step(global_step, "noisy_linear_cosine_decay")
+    from flowgraph.ops.math import minimum, multiply, pow
+    from flowgraph.ops.random import random_normal
+    from flowgraph.ops.trig import cos
+    from flowgraph.ops.unary import sqrt
+    with op_scope(name, "NoisyLinearCosineDecay", [learning_rate, global_step]) as scope:
+        lr, dtype, step = _start(learning_rate, global_step)
+        steps = cast(decay_steps, dtype)
+        step = minimum(step, steps)
+        linear = (steps - step) / steps
+        variance = cast(initial_variance, dtype) / pow(1.0 + step, cast(variance_decay, dtype))
+        noisy = linear + random_normal([], stddev=sqrt(variance), dtype=dtype)
+        fraction = 2.0 * cast(num_periods, dtype) * step / steps
+        cosine = 0.5 * (1.0 + cos(constant(math.pi, dtype=dtype) * fraction))
+        decayed = (cast(alpha, dtype) + noisy) * cosine + cast(beta, dtype)
         return multiply(lr, decayed, name=scope)
 
 

@@ -239,3 +239,25 @@ def test_a_loss_trains_a_model():
         for _ in range(200):
             sess.run(train)
         assert sess.run(loss) < 1e-4 * first
+
+
+@pytest.mark.parametrize("shape", [(1,), (4,), (3,), (2, 3)])
+def test_mean_pairwise_squared_error_rejects_weights_that_do_not_broadcast(shape):
+    # TF1's broadcast_weights: weights must be a scalar or of the losses' rank, each dim
+    # 1 or matching. [1] / [batch] (rank 1 for [4, 3] losses) and [2, 3] are refused.
+    with fg.Graph().as_default():
+        x = np.ones((4, 3), np.float32)
+        with pytest.raises(ValueError, match="can not be broadcast"):
+            losses.mean_pairwise_squared_error(x, 2 * x, weights=np.ones(shape, np.float32))
+
+
+def test_mean_pairwise_squared_error_accepts_per_example_column_weights():
+    # Example 0: diffs [1, 2, 4] -> pairs (1, 4, 9) / 3 pairs = 14/3; weight 2.
+    # Example 1: diffs [0, 0, 3] -> pairs (0, 9, 9) / 3 = 6; weight 0.5. Sum: 28/3 + 3.
+    labels = np.zeros((2, 3), np.float32)
+    preds = np.array([[1, 2, 4], [0, 0, 3]], np.float32)
+    with fg.Graph().as_default():
+        loss = losses.mean_pairwise_squared_error(
+            labels, preds, weights=np.array([[2.0], [0.5]], np.float32))
+        with fg.Session() as sess:
+            np.testing.assert_allclose(sess.run(loss), 28 / 3 + 3, rtol=1e-6)

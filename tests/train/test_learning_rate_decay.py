@@ -135,3 +135,42 @@ def test_schedule_drives_an_optimizer():
                 sess.run(train)
             # steps 0 and 1 use 1.0, step 2 uses 0.1; the gradient of -w is -1
             np.testing.assert_allclose(sess.run(w), 2.1, rtol=1e-6)
+
+
+def test_noisy_linear_cosine_decay_without_noise_and_at_the_end():
+    # initial_variance=0 leaves linear_cosine_decay: step 5 of 20, num_periods 0.5 ->
+    # linear = 0.75, cosine = 0.5 * (1 + cos(pi * 0.25)); lr * (linear * cosine + beta).
+    want5 = 0.1 * (0.75 * 0.5 * (1 + np.cos(np.pi * 0.25)) + 0.001)
+    with fg.Graph().as_default():
+        step = fg.placeholder(fg.int64, [])
+        quiet = fg.train.noisy_linear_cosine_decay(0.1, step, 20, initial_variance=0.0)
+        # At and past decay_steps the cosine factor is 0, so the noise cancels: lr * beta.
+        noisy = fg.train.noisy_linear_cosine_decay(0.1, step, 20)
+        assert quiet.dtype == fg.float32 and quiet.shape.as_list() == []
+        assert quiet.op.name.startswith("NoisyLinearCosineDecay")
+        with fg.Session() as sess:
+            np.testing.assert_allclose(sess.run(quiet, {step: 5}), want5, rtol=1e-6)
+            for s in (20, 35):
+                np.testing.assert_allclose(sess.run(noisy, {step: s}), 0.1 * 0.001, rtol=1e-5)
+
+
+def test_noisy_linear_cosine_decay_noise_has_the_documented_variance():
+    # Step 3: variance = 1 / (1 + 3)^0.55, cosine factor c = 0.5 * (1 + cos(pi * 3 / 10)),
+    # so the decayed rate is N(lr * (linear * c + beta), (lr * c)^2 * variance).
+    c = 0.5 * (1 + np.cos(np.pi * 0.3))
+    mean = 2.0 * (0.7 * c + 0.001)
+    std = 2.0 * c * np.sqrt(4.0 ** -0.55)
+    with fg.Graph().as_default():
+        step = fg.constant(3, fg.int64)
+        # Separate schedules draw independent noise; each run draws afresh.
+        draws = fg.stack([fg.train.noisy_linear_cosine_decay(2.0, step, 10)
+                          for _ in range(50)])
+        with fg.Session() as sess:
+            got = np.concatenate([sess.run(draws) for _ in range(16)])
+    assert abs(got.mean() - mean) < 4 * std / np.sqrt(got.size)
+    assert 0.85 * std < got.std() < 1.15 * std
+
+
+def test_noisy_linear_cosine_decay_needs_a_global_step():
+    with pytest.raises(ValueError, match="global_step is required"):
+        fg.train.noisy_linear_cosine_decay(0.1, None, 10)

@@ -106,8 +106,9 @@ def test_ftrl(l1, l2, power, shrink):
     lr = 0.5
 
     def update(p, g, s, t):
-        g = g + 2 * shrink * p
+        # ApplyFtrlV2: the accumulator takes the raw grad, `linear` the shrunk one.
         new_acc = s["acc"] + g * g
+        g = g + 2 * shrink * p
         s["lin"] = s["lin"] + g - (new_acc ** -power - s["acc"] ** -power) / lr * p
         s["acc"] = new_acc
         quadratic = new_acc ** -power / lr + 2 * l2
@@ -180,3 +181,26 @@ def test_optimizers_validate_arguments():
         fg.train.FtrlOptimizer(0.1, l1_regularization_strength=-1.0)
     with pytest.raises(ValueError, match="Must specify the optimizer name"):
         fg.train.Optimizer(False, "")
+
+
+def test_ftrl_l2_shrinkage_accumulates_raw_gradient():
+    # One step by hand (TF1 ApplyFtrlV2 / SparseApplyFtrlV2): var=1, accum=0.1, g=0.5,
+    # lr=0.5, shrinkage=0.25 -> accum = 0.1 + 0.5^2 = 0.35 (raw g, not the shrunk 1.0);
+    # linear = (0.5 + 2*0.25*1) - (sqrt(.35) - sqrt(.1)) / 0.5 * 1 = 0.4492396;
+    # var = -linear / (sqrt(.35) / 0.5) = -0.3796767. The sparse row (var=2) gives
+    # linear = 1.5 - 0.5507604 * 2 = 0.3984792, var = -0.3367763.
+    with fg.Graph().as_default():
+        v = fg.Variable([1.0])
+        rows = fg.Variable([1.0, 2.0])
+        opt = fg.train.FtrlOptimizer(0.5, l2_shrinkage_regularization_strength=0.25)
+        dense = opt.apply_gradients([(fg.constant([0.5]), v)])
+        sparse = opt.apply_gradients(
+            [(fg.IndexedSlices(fg.constant([0.5]), fg.constant([1])), rows)])
+        with fg.Session() as sess:
+            sess.run(fg.global_variables_initializer())
+            sess.run([dense, sparse])
+            got = sess.run([v, opt.get_slot(v, "accum"), opt.get_slot(v, "linear"),
+                            rows, opt.get_slot(rows, "accum"), opt.get_slot(rows, "linear")])
+    want = [[-0.3796767], [0.35], [0.4492396], [1.0, -0.3367763], [0.1, 0.35], [0.0, 0.3984792]]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)

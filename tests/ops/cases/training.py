@@ -106,8 +106,8 @@ def adam(v, m, s, g, b1p=0.9, b2p=0.999, lr=0.1, b1=0.9, b2=0.999, eps=1e-8,
 
 
 def ftrl(v, accum, linear, g, lr=0.1, l1=0.3, l2=0.2, power=-0.5, shrinkage=0.0):
+    new_accum = accum + g * g  # ApplyFtrlV2 accumulates the raw gradient
     g = g + 2 * shrinkage * v
-    new_accum = accum + g * g
     p = -power
     linear = linear + g - (new_accum ** p - accum ** p) / lr * v
     quadratic = new_accum ** p / lr + 2 * l2

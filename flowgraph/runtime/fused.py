@@ -148,7 +148,9 @@ class FusedKernel:
         """Writes the result into `out` (which may be the main input itself)."""
         applies = self.applies
         if self.head is not None:
-            if out.size >= intra_op.MIN_ELEMENTS and not self.mixing and out.ndim == 2:
+            # (A plain product is left to BLAS's own threads: splitting it gained nothing.)
+            if applies and out.size >= intra_op.MIN_ELEMENTS and not self.mixing and \
+                    out.ndim == 2:
                 _matmul_by_rows(self.head, applies, self.sides, ins, out)
                 return out
             self.head.into(ins[0], ins[1], out)

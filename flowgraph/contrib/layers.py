@@ -9,9 +9,14 @@ Variable names follow TF1: ``fully_connected/weights`` and ``fully_connected/bia
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Optional
 
 from flowgraph import dtypes
+from flowgraph.contrib import layers_extra as _extra
+from flowgraph.contrib import layers_summaries as _summaries
+from flowgraph.contrib.layers_extra import *  # noqa: F401,F403
+from flowgraph.contrib.layers_summaries import *  # noqa: F401,F403
 from flowgraph.control_flow import cond
 from flowgraph.graph import GraphKeys, add_to_collections, name_scope
 from flowgraph.initializers import (
@@ -30,15 +35,18 @@ from flowgraph.layers.regularizers import (
     sum_regularizer,
 )
 from flowgraph.nn.activations import relu
+from flowgraph.ops.activations import relu6 as _relu6
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.control import identity
+from flowgraph.ops.math import multiply
 from flowgraph.ops.registry import constant_value
 from flowgraph.variable_scope import get_variable, variable_scope
 
 __all__ = ["fully_connected", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "batch_norm",
            "l1_regularizer", "l2_regularizer", "l1_l2_regularizer", "sum_regularizer",
            "apply_regularization", "xavier_initializer", "xavier_initializer_conv2d",
-           "variance_scaling_initializer"]
+           "variance_scaling_initializer", "linear", "relu", "relu6"]
+__all__ += _extra.__all__ + _summaries.__all__
 
 xavier_initializer_conv2d = xavier_initializer
 
@@ -199,6 +207,15 @@ def flatten(inputs: Any, outputs_collections: Any = None, scope: Any = None) -> 
     return _collect(outputs, outputs_collections)
 
 
+def _bessel_factor(inputs: Any, variance: Any) -> Any:
+    """``n / (n - 1)`` with n the number of values per channel (1 when n is 1, as TF1)."""
+    from flowgraph.ops.cast import cast
+    from flowgraph.ops.math import maximum
+    from flowgraph.ops.shape_ops import size
+    n = cast(size(inputs), variance.dtype) / cast(size(variance), variance.dtype)
+    return n / maximum(n - 1.0, 1.0)
+
+
 def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bool = False,
                epsilon: float = 0.001, activation_fn: Optional[Callable] = None,
                param_initializers: Optional[dict] = None,
@@ -253,10 +270,16 @@ def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bo
         def normalize(m: Any, v: Any) -> Any:
             return batch_normalization(inputs, m, v, beta, gamma, epsilon)
 
+        # TF1 takes the fused kernel for rank 2 and 4 unless fused=False; its batch variance
+        # (what the moving average follows) carries Bessel's correction n / (n - 1).
+        update_variance = variance
+        if fused is not False and rank in (2, 4):
+            update_variance = multiply(variance, _bessel_factor(inputs, variance))
+
         def updates() -> tuple:
             return (assign_moving_average(moving_mean, mean, decay,
                                           zero_debias=zero_debias_moving_mean),
-                    assign_moving_average(moving_variance, variance, decay,
+                    assign_moving_average(moving_variance, update_variance, decay,
                                           zero_debias=False))
 
         if training is not None and not bool(training):
@@ -281,3 +304,10 @@ def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bo
         if activation_fn is not None:
             outputs = activation_fn(outputs)
         return _collect(outputs, outputs_collections)
+
+
+# TF1's shorthands: fully_connected with a fixed activation (bound after the defaults above
+# captured the relu activation function).
+linear = functools.partial(fully_connected, activation_fn=None)
+relu6 = functools.partial(fully_connected, activation_fn=_relu6)
+relu = functools.partial(fully_connected, activation_fn=relu)

@@ -4,6 +4,7 @@ from flowgraph.ops.argminmax import argmax, argmin  # noqa: F401
 from flowgraph.ops.cast import cast, saturate_cast  # noqa: F401
 from flowgraph.ops.compare import equal, greater, greater_equal, less, less_equal, not_equal  # noqa: F401
 from flowgraph.ops.cumulative import cumprod, cumsum  # noqa: F401
+from flowgraph.ops.cumulative_log import cumulative_logsumexp  # noqa: F401
 from flowgraph.ops.division import (  # noqa: F401
                                    div_no_nan,
                                    divide,
@@ -103,4 +104,13 @@ from flowgraph.ops.segment_more import (  # noqa: F401,E402
     unsorted_segment_min,
     unsorted_segment_prod,
     unsorted_segment_sqrt_n,
+)
+from flowgraph.ops.special_gamma import (  # noqa: F401,E402
+    bessel_i0,
+    bessel_i0e,
+    bessel_i1,
+    bessel_i1e,
+    betainc,
+    igamma,
+    igammac,
 )

@@ -3,6 +3,8 @@
 from flowgraph.ops.sparse import from_dense  # noqa: F401
 from flowgraph.ops.sparse import sparse_reorder as reorder  # noqa: F401
 from flowgraph.ops.sparse import sparse_tensor_to_dense as to_dense  # noqa: F401
+from flowgraph.ops.sparse_binary import sparse_maximum as maximum  # noqa: F401
+from flowgraph.ops.sparse_binary import sparse_minimum as minimum  # noqa: F401
 from flowgraph.ops.sparse_math import sparse_add as add  # noqa: F401
 from flowgraph.ops.sparse_math import sparse_reduce_sum as reduce_sum  # noqa: F401
 from flowgraph.ops.sparse_math import sparse_tensor_dense_matmul as matmul  # noqa: F401

@@ -25,6 +25,8 @@ _EXPORTS = {
     "parse_single_example": "example_parsing", "decode_raw": "example_parsing",
     "TFRecordWriter": "tf_record", "TFRecordOptions": "tf_record",
     "TFRecordCompressionType": "tf_record", "tf_record_iterator": "tf_record",
+    # Tensors as TensorProto bytes (the ops live in flowgraph.ops.serialize_tensor).
+    "serialize_tensor": "..ops.serialize_tensor", "parse_tensor": "..ops.serialize_tensor",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -34,7 +36,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'flowgraph.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"flowgraph.io.{module}"), name)
+    path = f"flowgraph.{module[2:]}" if module.startswith("..") else f"flowgraph.io.{module}"
+    value = getattr(importlib.import_module(path), name)
     globals()[name] = value
     return value
 

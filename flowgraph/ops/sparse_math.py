@@ -236,7 +236,8 @@ def sparse_reduce_sum(sp_input: Any, axis: Any = None, keepdims: Optional[bool] 
 class SparseAdd(Op):
     """The sum of two SparseTensors of one dense shape (inputs 0-2 and 3-5): outputs the
     indices, values and dense shape of the result in row-major order, with entries at one
-    index summed and sums of magnitude below `thresh` (input 6) dropped."""
+    index summed and sums (of entries in both) of magnitude below `thresh` (input 6)
+    dropped."""
 
     def infer(self, op):
         a_ind, a_val, a_shape, b_ind, b_val, b_shape, thresh = op.inputs
@@ -267,8 +268,12 @@ class SparseAdd(Op):
                 f"{a_shape.tolist()} and {b_shape.tolist()}")
         indices = np.concatenate([a_ind, b_ind]).astype(np.int64, copy=False)
         values = np.concatenate([a_val, b_val])
+        counts = np.ones(indices.shape[0], dtype=np.int64)
+        _, counts = merge_sorted(indices, counts)
         indices, values = merge_sorted(indices, values)
-        keep = np.abs(values) >= thresh
+        # As TF1's SparseAdd kernel: `thresh` only drops sums of entries present in both
+        # operands; an entry of one operand alone is copied whatever its magnitude.
+        keep = (counts < 2) | (np.abs(values) >= thresh)
         if not keep.all():
             indices, values = indices[keep], values[keep]
         return indices, values, a_shape.astype(np.int64, copy=True)

@@ -119,9 +119,27 @@ def sparse_concat(axis: Any, sp_inputs: Sequence[Any], name: Optional[str] = Non
         if expand_nonconcat_dim:
             base = reduce_max(others, axis=0)
         else:
-            base = inputs[0].dense_shape
+            base = _checked_nonconcat_dims(others, inputs[0].dense_shape, mask, axis)
         shape = add(multiply(base, 1 - mask), multiply(offset, mask))
         return _reorder(_make(concat(indices, 0), concat(values, 0), shape))
+
+
+def _checked_nonconcat_dims(others: Tensor, first: Tensor, mask: Tensor, axis: int) -> Tensor:
+    """`first` (the first operand's dense shape), made to wait for a check that every
+    operand has its dimensions other than `axis` (TF1's SparseConcat fails at run time)."""
+    from flowgraph.ops.array import identity
+    from flowgraph.ops.assertions import Assert
+    from flowgraph.ops.compare import equal
+    from flowgraph.ops.math import multiply
+    from flowgraph.ops.reduce import reduce_all
+    keep = 1 - mask
+    same = reduce_all(equal(multiply(others, keep), multiply(first, keep)))
+    check = Assert(same, [f"sparse_concat: the operands' dense shapes differ outside the "
+                          f"concat axis {axis}; pass expand_nonconcat_dim=True to take the "
+                          "largest of each other dimension. Dense shapes:", others],
+                   summarize=64)
+    with first.graph.control_dependencies([check]):
+        return identity(first)
 
 
 def sparse_slice(sp_input: Any, start: Any, size: Any, name: Optional[str] = None) -> Any:

@@ -89,14 +89,22 @@ class StringStrip(StringOp):
 
 @register
 class Substr(Op):
-    """input[pos:pos + len] of each string (bytes), broadcasting pos and len against it."""
+    """input[pos:pos + len] of each string, in bytes (unit "BYTE") or Unicode characters
+    (unit "UTF8_CHAR"), broadcasting pos and len against it."""
 
     unit: str = "BYTE"
     differentiable = False
 
+    def check(self) -> None:
+        if self.unit not in ("BYTE", "UTF8_CHAR"):
+            raise ValueError(f"Substr unit must be 'BYTE' or 'UTF8_CHAR', got {self.unit!r}")
+
     def infer(self, op):
         x, pos, length = op.inputs
         check_dtype(op, x, "S")
+        if not pos.shape.is_compatible_with(length.shape):
+            raise ValueError(f"substr: pos and len must have the same shape, got "
+                             f"{pos.shape} and {length.shape}")
         shape = broadcast_shapes(broadcast_shapes(x.shape, pos.shape), length.shape)
         if shape is None:
             raise ValueError(f"substr: pos {pos.shape} and len {length.shape} must broadcast "
@@ -107,16 +115,30 @@ class Substr(Op):
         xs, ps, ls = np.broadcast_arrays(x, pos, length)
         out = np.empty(xs.shape, dtype=object)
         for index in np.ndindex(xs.shape):
-            text = _bytes(xs[index])
+            raw = _bytes(xs[index])
+            # With unit UTF8_CHAR, pos and len count Unicode characters, not bytes.
+            text = _utf8_text(raw) if self.unit == "UTF8_CHAR" else raw
             start, count = int(ps[index]), int(ls[index])
             if start < 0:
                 start += len(text)
             if start < 0 or start > len(text):
                 raise errors.InvalidArgumentError(
                     None, None, f"pos {int(ps[index])} out of range for string b'"
-                                f"{text.decode('utf-8', 'replace')}' at index {index}")
-            out[index] = text[start:start + max(count, 0)]
+                                f"{raw.decode('utf-8', 'replace')}' at index {index}")
+            if count < 0:
+                # TF1 reads a negative byte length as "to the end" (an unsigned size) but
+                # a negative character length as none.
+                count = 0 if isinstance(text, str) else len(text)
+            piece = text[start:start + count]
+            out[index] = (piece.encode("utf-8", "surrogateescape") if isinstance(piece, str)
+                          else piece)
         return out
+
+
+def _utf8_text(raw: bytes) -> str:
+    # TF counts each byte of an invalid UTF-8 sequence as one character and copies it
+    # through; surrogateescape maps such bytes to one code point each and back.
+    return raw.decode("utf-8", "surrogateescape")
 
 
 @register
@@ -224,9 +246,8 @@ def string_strip(input: Any, name: Optional[str] = None) -> Tensor:  # noqa: A00
 
 def substr(input: Any, pos: Any, len: Any, name: Optional[str] = None,  # noqa: A002
            unit: str = "BYTE") -> Tensor:
-    """input[pos:pos + len] of each string, in bytes (node "Substr")."""
-    if unit != "BYTE":
-        raise ValueError("substr: only unit='BYTE' is supported")
+    """input[pos:pos + len] of each string (node "Substr"), counting bytes (unit "BYTE") or
+    Unicode characters of UTF-8 text (unit "UTF8_CHAR"); a negative pos counts from the end."""
     x = _string_input(input)
     pos = convert_to_tensor(pos, dtype=dtypes.int32) if not isinstance(pos, Tensor) else pos
     length = convert_to_tensor(len, dtype=pos.dtype)

@@ -223,16 +223,20 @@ def test_sparse_add_sums_repeats_in_row_major_order():
 
 
 def test_sparse_add_threshold_drops_small_sums():
-    # TF1's documented example: sums .1, 0 and -.2 with thresholds .11 and .21.
+    # TF1's documented example (sums .1, 0 and -.2), as its SparseAdd kernel really runs it:
+    # thresh only applies where both operands have an entry (here [1,1]: 1 - 1 = 0), so
+    # .1 and -.2, present in `a` alone, are kept (checked against TensorFlow).
     a = SparseTensor([[0, 1], [1, 0], [1, 1], [2, 0], [2, 1]], [2.0, 0.1, 1.0, 6.0, -0.2],
                      [3, 2])
     b = SparseTensor([[1, 1]], [-1.0], [3, 2])
     with fg.Session() as sess:
         kept = sess.run(fg.sparse_add(a, b, threshold=0.11))
-        np.testing.assert_array_equal(kept.indices, [[0, 1], [2, 0], [2, 1]])
+        np.testing.assert_array_equal(kept.indices, [[0, 1], [1, 0], [2, 0], [2, 1]])
         kept = sess.run(fg.sparse_add(a, b, thresh=0.21))
-        np.testing.assert_array_equal(kept.indices, [[0, 1], [2, 0]])
-        np.testing.assert_allclose(kept.values, [2.0, 6.0])
+        np.testing.assert_array_equal(kept.indices, [[0, 1], [1, 0], [2, 0], [2, 1]])
+        np.testing.assert_allclose(kept.values, [2.0, 0.1, 6.0, -0.2])
+        kept = sess.run(fg.sparse_add(a, b))
+        np.testing.assert_array_equal(kept.indices, [[0, 1], [1, 0], [1, 1], [2, 0], [2, 1]])
 
 
 def test_sparse_add_dense_either_order_and_errors():

@@ -105,6 +105,10 @@ class SparseTensor:
         source = self._dense_shape.op
         if source.type == "Shape" and source.inputs[0].shape.ndims is not None:
             return source.inputs[0].shape  # the shape of a dense tensor, as TF1 reads it
+        if source.type == "Pack" and all(t.shape.ndims == 0 for t in source.inputs):
+            # as TF1's constant_value_as_shape: the known pieces of a stacked shape
+            pieces = [constant_value(t) for t in source.inputs]
+            return TensorShape([None if v is None or int(v) < 0 else int(v) for v in pieces])
         dims = self._dense_shape.shape.as_tuple()
         return unknown_shape(None if dims is None else dims[0])
 

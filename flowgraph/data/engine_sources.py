@@ -133,17 +133,18 @@ def _generator(attrs: dict, children: tuple, env: Env) -> Source:
 
 
 def _convert_yielded(value: Any, types: Any, flat_types: list, flat_shapes: list) -> tuple:
-    if isinstance(value, list) and not structure.is_nested(types):
+    if not structure.is_nested(types):
+        # TF1's flatten_up_to: a leaf type takes the whole yielded value (a tuple too)
         leaves = [value]
     else:
         if isinstance(value, list):
             value = tuple(value)
-        if not structure.same_structure(types, value):
+        if structure.structure_mismatch(types, value, shallow=True) is not None:
             raise errors.InvalidArgumentError(
                 None, None, f"`generator` yielded an element that did not match the expected "
                 f"structure. The expected structure was {types!r}, but the yielded element "
                 f"was {value!r:.200}.")
-        leaves = structure.flatten(value)
+        leaves = structure.flatten_up_to(types, value)
     out = []
     for leaf, dtype, shape in zip(leaves, flat_types, flat_shapes):
         try:

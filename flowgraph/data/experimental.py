@@ -353,3 +353,6 @@ def map_and_batch_with_legacy_function(map_func: Callable, batch_size: Any,
 __all__ += ["SqlDataset", "dense_to_sparse_batch", "make_batched_features_dataset",
             "parse_example_dataset", "TFRecordWriter", "Optional", "get_next_as_optional",
             "map_and_batch_with_legacy_function"]
+from flowgraph.data.resampling import rejection_resample  # noqa: E402
+
+__all__ += ["rejection_resample"]

@@ -98,7 +98,18 @@ def parallel_interleave(map_func: Callable, cycle_length: Any, block_length: Any
 
 
 def filter_for_shard(num_shards: Any, shard_index: Any) -> Callable[[Dataset], Dataset]:
-    """`ds.apply(filter_for_shard(n, i))` is `ds.shard(n, i)` (a deprecated TF1 name)."""
+    """`ds.apply(filter_for_shard(n, i))` is `ds.shard(n, i)` (a deprecated TF1 name).
+
+    Unlike `shard`, TF1 checks constant arguments here when building (ValueError).
+    """
+    from flowgraph.data.sources import int_arg, static_value
+    shards = static_value(int_arg(num_shards, "num_shards"))
+    index = static_value(int_arg(shard_index, "shard_index"))
+    if shards is not None and int(shards) < 1:
+        raise ValueError(f"num_shards must be >= 1; got: {int(shards)}")
+    if shards is not None and index is not None and int(index) >= int(shards):
+        raise ValueError(f"shard_index must be < num_shards; {int(index)} is not < "
+                         f"{int(shards)}")
     return lambda dataset: dataset.shard(num_shards, shard_index)
 
 
@@ -172,17 +183,24 @@ def sample_from_datasets(datasets: list, weights: Any = None,
         raise ValueError("`datasets` must be a non-empty list of datasets.")
     if weights is None:
         weights = np.full([count], 1.0 / count, dtype=np.float32)
+    def select(_: Any, row_logits: Any) -> Any:
+        return multinomial(row_logits, 1, seed=seed, output_dtype=dtypes.int64)[0, 0]
+
     if isinstance(weights, Dataset):
-        raise NotImplementedError("sample_from_datasets with a dataset of weights is not "
-                                  "supported; pass a list or tensor of weights.")
+        # as TF1: each element of the weights dataset weighs the next draw
+        flat = weights._spec.flat
+        if len(flat) != 1 or not flat[0].dtype.is_floating or \
+                not flat[0].shape.is_compatible_with([count]):
+            raise TypeError(f"`weights` must be a dataset of float vectors of {count} "
+                            f"entries, got elements of {weights._spec!r}")
+        logits_ds = weights.map(lambda w: log(cast(w, dtypes.float32))[None, :])
+        return choose_from_datasets(datasets,
+                                    Dataset.zip((RandomDataset(seed), logits_ds)).map(select))
     weights_t = cast(convert_to_tensor(weights), dtypes.float32)
     if weights_t.shape.is_fully_defined() and weights_t.shape.as_list() != [count]:
         raise ValueError(f"`weights` must have one entry per dataset ({count}), got shape "
                          f"{weights_t.shape}")
     logits = log(weights_t)[None, :]
-
-    def select(_: Any, row_logits: Any) -> Any:
-        return multinomial(row_logits, 1, seed=seed, output_dtype=dtypes.int64)[0, 0]
 
     # The logits are an element (not captured by the function), so they may be any tensor.
     selector = Dataset.zip((RandomDataset(seed), Dataset.from_tensors(logits).repeat()))

@@ -106,8 +106,15 @@ def bucket_by_sequence_length(element_length_func: Callable, bucket_boundaries: 
             return grouped.batch(batch_size, drop_remainder=drop_remainder)
         filler = None
         if pad_to_bucket_boundary:
-            boundaries = constant(list(bucket_boundaries), dtypes.int64)
-            filler = boundaries[bucket_id] - 1
+            # as TF1: an element in the last (unbounded) bucket has no boundary to pad to
+            from flowgraph.graph import control_dependencies
+            from flowgraph.ops.check_ops import assert_less
+            check = assert_less(bucket_id, constant(len(bucket_batch_sizes) - 1, dtypes.int64),
+                                message="When pad_to_bucket_boundary=True, elements must have "
+                                        "length < max(bucket_boundaries).")
+            with control_dependencies([check]):
+                boundaries = constant(list(bucket_boundaries), dtypes.int64)
+                filler = boundaries[bucket_id] - 1
         shapes = padded_shapes if padded_shapes is not None else grouped.output_shapes
         if filler is not None:
             types = grouped._spec.types
@@ -180,8 +187,8 @@ def group_by_reducer(key_func: Callable, reducer: Reducer) -> Callable[[Dataset]
         finalize_fn = trace(reducer.finalize_func, state_spec, "finalize_func")
         for fn in (init_fn, reduce_fn, finalize_fn):
             if fn.captured:
-                raise ValueError("group_by_reducer functions inside another dataset function "
-                                 "may not use that function's tensors.")
+                raise ValueError("group_by_reducer functions may not use tensors from outside "
+                                 "them (put those values into the dataset, e.g. with zip).")
         return _unary("GroupByReducer", dataset, finalize_fn.output_spec, fn=key_fn,
                       init_fn=init_fn, reduce_fn=reduce_fn, finalize_fn=finalize_fn)
     return apply

@@ -167,9 +167,11 @@ def _graph_of(captured: list) -> Graph:
 
 
 def _check_fits(expected: ElementSpec, got: ElementSpec) -> None:
-    if not structure.same_structure(expected.structure, got.structure):
-        raise TypeError(f"The two structures don't have the same nested structure: expected "
-                        f"{expected.types!r}, got a dataset of {got.types!r}")
+    # TF1's nest: ValueError for a different nesting, TypeError for a dict against a tuple
+    mismatch = structure.structure_mismatch(expected.structure, got.structure)
+    if mismatch is not None:
+        raise mismatch(f"The two structures don't have the same nested structure: expected "
+                       f"{expected.types!r}, got a dataset of {got.types!r}")
     if [s.dtype for s in expected.flat] != [s.dtype for s in got.flat]:
         raise TypeError(f"Expected output types {expected.types!r} but got dataset with "
                         f"output types {got.types!r}.")

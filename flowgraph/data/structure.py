@@ -81,20 +81,56 @@ def map_structure(fn: Callable[..., Any], structure: Any) -> Any:
 
 def same_structure(a: Any, b: Any) -> bool:
     """True when `a` and `b` nest the same way (same containers, keys and lengths)."""
-    if isinstance(a, dict) or isinstance(b, dict):
-        return isinstance(a, dict) and isinstance(b, dict) and \
-            sorted(a, key=repr) == sorted(b, key=repr) and \
-            all(same_structure(a[k], b[k]) for k in a)
-    if is_nested(a) or is_nested(b):
-        return is_nested(a) and is_nested(b) and len(a) == len(b) and \
-            all(same_structure(x, y) for x, y in zip(a, b))
-    return True
+    return structure_mismatch(a, b) is None
 
 
-def check_same_structure(a: Any, b: Any, what: str) -> None:
-    if not same_structure(a, b):
-        raise TypeError(f"{what}: the two structures don't have the same nested structure: "
-                        f"{_outline(a)} vs {_outline(b)}")
+def structure_mismatch(a: Any, b: Any, shallow: bool = False) -> Optional[type]:
+    """The error class TF1's `nest` raises when `a` and `b` nest differently, else None.
+
+    As `nest.assert_same_structure`: a container against a leaf, different lengths or
+    different dict keys are a ValueError; a dict against a tuple is a TypeError. With
+    `shallow` (`nest.map_structure_up_to(a, ...)`), a leaf `b` under a container `a` is a
+    TypeError ("input must also be a sequence") and a leaf of `a` takes any part of `b`.
+    """
+    if not is_nested(a) and (shallow or not is_nested(b)):
+        return None  # a shallow leaf takes a whole sub-structure
+    if is_nested(a) != is_nested(b):
+        return TypeError if shallow and is_nested(a) else ValueError
+    if isinstance(a, dict) != isinstance(b, dict):
+        return TypeError
+    if isinstance(a, dict):
+        if sorted(a, key=repr) != sorted(b, key=repr):
+            return ValueError
+        pairs = [(a[k], b[k]) for k in a]
+    else:
+        if len(a) != len(b):
+            return ValueError
+        pairs = list(zip(a, b))
+    for x, y in pairs:
+        found = structure_mismatch(x, y, shallow)
+        if found is not None:
+            return found
+    return None
+
+
+def flatten_up_to(shallow: Any, value: Any) -> list:
+    """The parts of `value` at the leaves of `shallow` (TF's `nest.flatten_up_to`); the
+    caller has checked `structure_mismatch(shallow, value, shallow=True)`."""
+    if not is_nested(shallow):
+        return [value]
+    if isinstance(shallow, dict):
+        return [part for key in _sorted_keys(shallow)
+                for part in flatten_up_to(shallow[key], value[key])]
+    return [part for s, v in zip(shallow, value) for part in flatten_up_to(s, v)]
+
+
+def check_same_structure(a: Any, b: Any, what: str, shallow: bool = False) -> None:
+    """Raise TF1's error (ValueError, or TypeError for a container-kind clash) when `a`
+    and `b` nest differently."""
+    error = structure_mismatch(a, b, shallow)
+    if error is not None:
+        raise error(f"{what}: the two structures don't have the same nested structure: "
+                    f"{_outline(a)} vs {_outline(b)}")
 
 
 def _outline(value: Any) -> str:
@@ -254,7 +290,7 @@ def structure_of_types(output_types: Any, output_shapes: Any = None,
         shapes_flat = [TensorShape(None)] * len(types_flat)
     else:
         check_same_structure(output_types, _shape_structure(output_shapes, output_types),
-                             "output_types and output_shapes")
+                             "output_types and output_shapes", shallow=True)
         shapes_flat = [as_shape(s) for s in flatten(_shape_structure(output_shapes,
                                                                      output_types))]
     if output_classes is None:

@@ -10,6 +10,9 @@ become the outputs, and the dataset is rebuilt from their values for every eleme
 A function defined inside another one (the map of a dataset that a flat_map function
 returns) is traced into the enclosing function's graph, so it may use the enclosing
 function's tensors: those are its `captured` tensors, fed with their values at run time.
+As in TF1, a function may also use tensors of the graph it is traced from (placeholders,
+Variables, constants): they are captured too, their values taken when the iterator is
+initialized (constants are copied, keeping their values known when building).
 """
 
 from __future__ import annotations
@@ -25,7 +28,44 @@ from flowgraph.sparse_tensor import SparseTensor
 
 
 class FunctionGraph(Graph):
-    """The private graph of a traced dataset function."""
+    """The private graph of a traced dataset function.
+
+    As TF1's dataset functions, it captures tensors of the graph it is traced from (a
+    placeholder, a Variable's value, a constant): each becomes a placeholder here, fed with
+    the outer tensor's value as the iterator is initialized.
+    """
+
+    def __init__(self, outer: Graph) -> None:
+        super().__init__()
+        self.outer = outer
+        # ops on outer tensors built while this graph is the default one come here (see
+        # graph.building_graph), as in the cond branches and loop bodies of control_flow
+        self.outer_graphs = (outer,) + tuple(outer.outer_graphs)
+        self.outer_captures: dict = {}  # outer tensor -> its placeholder in this graph
+        self._copies: dict = {}         # outer constant -> its copy in this graph
+
+    def _capture(self, tensor: Any, consumer: str) -> Any:
+        if tensor.graph not in self.outer_graphs:
+            return super()._capture(tensor, consumer)
+        return self.capture(tensor)
+
+    def capture(self, tensor: Any) -> Any:
+        """The tensor of this graph standing for `tensor` of an enclosing graph."""
+        if tensor.graph is self:
+            return tensor
+        found = self.outer_captures.get(tensor, self._copies.get(tensor))
+        if found is not None:
+            return found
+        with self.as_default(), self.control_dependencies(None):
+            if tensor.op.type == "Const":
+                # copied, so that its value stays known when building (static shapes)
+                found = self.create_op(tensor.op.op_def, [], name="Const").outputs[0]
+                self._copies[tensor] = found
+            else:
+                from flowgraph.ops.constant import placeholder
+                found = placeholder(tensor.dtype, tensor.shape, name="captured_input")
+                self.outer_captures[tensor] = found
+        return found
 
 
 class Function:
@@ -37,7 +77,8 @@ class Function:
         self.inputs = inputs
         self.input_kinds = input_kinds
         self.name = name
-        self.captured: list = []
+        self.captured: list = []       # tensors outside the function it uses ...
+        self.capture_feeds: list = []  # ... and the tensors of its graph fed with them
         self.outputs: list = []
         self.output_kinds: tuple = ()
         self.output_spec: Optional[ElementSpec] = None
@@ -59,7 +100,7 @@ class Function:
                             "from outside the function; a function may only use its "
                             "arguments and the values it creates.")
                 outputs, kinds = capture.tensors, ("dense",) * len(capture.tensors)
-            feeds = list(self.inputs) + list(self.captured)
+            feeds = list(self.inputs) + list(self.capture_feeds)
             self._encoded = ("function", self.graph, tuple(t.name for t in feeds),
                              tuple(t.name for t in outputs),
                              self.input_kinds + ("dense",) * len(self.captured), kinds, inner)
@@ -76,7 +117,7 @@ def trace(fn: Callable[..., Any], element: ElementSpec, name: str,
     if isinstance(outer, FunctionGraph):
         graph = outer  # nested in another function: it may use that function's tensors
     else:
-        graph = FunctionGraph()
+        graph = FunctionGraph(outer)
         graph.seed = outer.seed
     start = len(graph)
     inputs: list = []
@@ -94,9 +135,9 @@ def trace(fn: Callable[..., Any], element: ElementSpec, name: str,
         except ValueError as exc:
             if "from the same graph" in str(exc):
                 raise ValueError(f"{exc}\n{name} uses a tensor from outside the function. A "
-                                 "dataset function is traced into its own graph: it may only "
-                                 "use its arguments and values it creates (put other tensors "
-                                 "into the dataset, e.g. with Dataset.zip).") from None
+                                 "dataset function may use its arguments, values it creates "
+                                 "and tensors of the graph the dataset is built in, not those "
+                                 "of another graph.") from None
             raise
         function = Function(graph, inputs, tuple(kinds), name)
         from flowgraph.data.dataset import Dataset
@@ -111,18 +152,24 @@ def trace(fn: Callable[..., Any], element: ElementSpec, name: str,
             _set_outputs(function, result, name)
     if graph is outer:
         function.captured = _captured(graph, start, inputs, function.outputs)
+        function.capture_feeds = list(function.captured)
+    else:
+        function.captured = list(graph.outer_captures)
+        function.capture_feeds = list(graph.outer_captures.values())
     return function
 
 
 def _captured(graph: Graph, start: int, inputs: list, outputs: list) -> list:
     """The tensors of the enclosing function that a nested function's ops (created from op
-    number `start` on) read, or that it returns."""
+    number `start` on) read, or that it returns (with the placeholders of outer tensors
+    the nested function made the enclosing one capture)."""
     own = set(inputs)
+    outer = set(getattr(graph, "outer_captures", {}).values())
     found: list = []
     seen: set = set()
     used = [t for op in graph.get_operations()[start:] for t in op.inputs] + list(outputs)
     for t in used:
-        if t.op._id < start and t not in own and t not in seen:
+        if (t.op._id < start or t in outer) and t not in own and t not in seen:
             seen.add(t)
             found.append(t)
     return found
@@ -146,13 +193,27 @@ def _arguments(element: ElementSpec, inputs: list, kinds: list, offset: int = 0)
                      placeholder(dtypes.int64, [rank], name=f"{name}_dense_shape")]
             inputs.extend(parts)
             kinds.append("sparse")
-            leaves.append(SparseTensor(*parts))
+            leaves.append(SparseTensor(parts[0], parts[1], _known_dense_shape(parts[2], spec)))
         else:
             holder = placeholder(spec.dtype, spec.shape, name=name)
             inputs.append(holder)
             kinds.append("dense")
             leaves.append(holder)
     return structure.pack_as(element.structure, leaves)
+
+
+def _known_dense_shape(fed: Any, spec: Spec) -> Any:
+    """The dense shape of a SparseTensor argument, with the dimensions its spec knows as
+    constants (as TF1's SparseTensorSpec restores them) so that static shapes follow."""
+    dims = spec.shape.as_tuple()
+    if dims is None or all(d is None for d in dims):
+        return fed
+    from flowgraph.ops.array import stack
+    from flowgraph.ops.constant import constant
+    if all(d is not None for d in dims):
+        return constant(list(dims), dtypes.int64, name="shape")
+    return stack([fed[i] if d is None else constant(d, dtypes.int64)
+                  for i, d in enumerate(dims)])
 
 
 def _set_outputs(function: Function, result: Any, name: str) -> None:
@@ -180,6 +241,9 @@ def _set_outputs(function: Function, result: Any, name: str) -> None:
             parts = [tensor]
             kinds.append("dense")
             specs.append(Spec(tensor.dtype, tensor.shape))
+        graph = function.graph
+        if isinstance(graph, FunctionGraph):  # a returned outer tensor is captured too
+            parts = [graph.capture(t) if t.graph in graph.outer_graphs else t for t in parts]
         for t in parts:
             if t.graph is not function.graph:
                 raise ValueError(f"{name} returned the tensor {t.name} from outside the "

@@ -109,8 +109,16 @@ def batch(dataset: Dataset, batch_size: Any, drop_remainder: Any = False) -> Dat
 def _padded_shape(value: Any, spec: Spec, index: int) -> tuple:
     """(Arg of the int64 padded shape with -1 for unknown, static TensorShape)."""
     if isinstance(value, Tensor):
-        return Arg(value), TensorShape(None if value.shape.ndims != 1 else
-                                       [None] * (value.shape.as_tuple()[0] or 0))
+        if value.shape.ndims is not None and value.shape.ndims != 1:
+            raise ValueError(f"Padded shape {value.name} must be a 1-D tensor of tf.int64 "
+                             f"values, but its shape was {value.shape}.")
+        # as TF1's constant_value_as_shape: a constant gives a static shape (-1 unknown)
+        known = static_value(Arg(value))
+        if known is not None:
+            return Arg(value), TensorShape([None if d < 0 else int(d)
+                                            for d in np.asarray(known).reshape(-1)])
+        length = value.shape.as_tuple()[0] if value.shape.ndims == 1 else None
+        return Arg(value), TensorShape(None if length is None else [None] * length)
     shape = value if isinstance(value, TensorShape) else TensorShape(value)
     if shape.ndims is None:
         raise ValueError(f"padded_shapes[{index}] must have a known rank, got {shape}")
@@ -138,8 +146,9 @@ def padded_batch(dataset: Dataset, batch_size: Any, padded_shapes: Any,
     if padding_values is None:
         values = [b"" if s.dtype.is_string else 0 for s in spec.flat]
     else:
-        structure.check_same_structure(spec.structure, padding_values, "padding_values")
-        values = structure.flatten(padding_values)
+        structure.check_same_structure(spec.structure, padding_values, "padding_values",
+                                       shallow=True)
+        values = structure.flatten_up_to(spec.structure, padding_values)
     size = int_arg(batch_size, "batch_size")
     dim = _batch_dim(size, drop_remainder)
     shape_args, pad_args, specs = [], [], []
@@ -150,6 +159,10 @@ def padded_batch(dataset: Dataset, batch_size: Any, padded_shapes: Any,
         if isinstance(pad, Tensor) and pad.dtype != leaf.dtype:
             raise TypeError(f"padding_values[{i}] has dtype {pad.dtype.name}, the component "
                             f"has {leaf.dtype.name}")
+        rank = pad.shape.ndims if isinstance(pad, Tensor) else np.ndim(pad)
+        if rank not in (0, None):
+            raise ValueError(f"Padding value should be a scalar, but is not: padding_values[{i}]"
+                             f" = {value!r:.100}")
         pad_args.append(Arg(pad))
         specs.append(leaf.with_shape(TensorShape([dim]).concatenate(static)))
     return _unary("PaddedBatch", dataset, spec.with_flat(specs), batch_size=size,
@@ -204,13 +217,9 @@ def skip(dataset: Dataset, count: Any) -> Dataset:
 
 
 def shard(dataset: Dataset, num_shards: Any, index: Any) -> Dataset:
+    # TF1 checks num_shards/index in the ShardDataset kernel: a bad value is an
+    # InvalidArgumentError when the iterator runs, not a build-time error.
     shards, position = int_arg(num_shards, "num_shards"), int_arg(index, "index")
-    known_shards, known_index = static_value(shards), static_value(position)
-    if known_shards is not None and int(known_shards) <= 0:
-        raise ValueError("num_shards must be > 0")
-    if known_shards is not None and known_index is not None and \
-            not 0 <= int(known_index) < int(known_shards):
-        raise ValueError("index must be >= 0 and < num_shards")
     return _unary("Shard", dataset, dataset._spec, num_shards=shards, index=position)
 
 
@@ -262,10 +271,12 @@ def reduce(dataset: Dataset, initial_state: Any, reduce_func: Callable) -> Any:
     graph = flat_state[0].graph if flat_state else get_default_graph()
     op_def = ReduceDataset(dataset=description, fn=fn.encode_function(),
                            num_captured=len(capture.tensors),
+                           num_fn_captured=len(fn.captured),
                            output_types=tuple(s.dtype for s in state_spec.flat),
                            output_shapes=tuple(s.shape for s in state_spec.flat))
     with graph.as_default():
-        outputs = apply_op(op_def, capture.tensors + flat_state, name="ReduceDataset",
+        outputs = apply_op(op_def, capture.tensors + list(fn.captured) + flat_state,
+                           name="ReduceDataset",
                            graph=graph)
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     return structure.pack_as(state_spec.structure, outputs)

@@ -310,12 +310,14 @@ class IteratorGetNextAsOptional(Op):
 @_described
 class ReduceDataset(_DescribedOp):
     """Reduces every element of `dataset` into a state with the traced function `fn`:
-    inputs are the dataset's `num_captured` captured tensors, then the initial state's
-    components; the outputs are the final state's."""
+    inputs are the dataset's `num_captured` captured tensors, then the `num_fn_captured`
+    tensors `fn` captures from outside it, then the initial state's components; the
+    outputs are the final state's."""
 
     dataset: tuple = ()
     fn: tuple = ()
     num_captured: int = 0
+    num_fn_captured: int = 0
     output_types: tuple = ()
     output_shapes: tuple = ()
 
@@ -327,7 +329,7 @@ class ReduceDataset(_DescribedOp):
         _check_specs(self)
 
     def infer(self, op):
-        state = op.inputs[self.num_captured:]
+        state = op.inputs[self.num_captured + self.num_fn_captured:]
         if len(state) != len(self.output_types):
             raise ValueError(f"ReduceDataset: {len(state)} initial state components for "
                              f"{len(self.output_types)} outputs")
@@ -335,13 +337,15 @@ class ReduceDataset(_DescribedOp):
 
     def kernel(self, ctx, *inputs):
         engine = _engine()
-        captured, state = inputs[:self.num_captured], tuple(inputs[self.num_captured:])
+        split = self.num_captured + self.num_fn_captured
+        captured, extra = inputs[:self.num_captured], tuple(inputs[self.num_captured:split])
+        state = tuple(inputs[split:])
         env = engine.Env(captured, ctx.state)
         fn = env.function(self.fn)
         it = engine.build(self.dataset, env).open()
         try:
             for element in it:
-                state = fn(state + tuple(element))
+                state = fn(state + tuple(element) + extra)
         finally:
             close = getattr(it, "close", None)
             if close is not None:

@@ -7,9 +7,10 @@ re-exports each module's ``__all__`` (the public builders such as `add`, `reshap
 import importlib as _importlib
 import pkgutil as _pkgutil
 
-from flowgraph.ops.registry import constant_value, lookup, registered_ops
+from flowgraph.ops.registry import constant_value, lookup, registered_ops  # noqa: F401
 
-__all__ = ["constant_value", "lookup", "registered_ops"]
+# (`lookup` stays out of __all__: at top level, fg.lookup is TF1's lookup-table module.)
+__all__ = ["constant_value", "registered_ops"]
 
 for _info in sorted(_pkgutil.iter_modules(__path__), key=lambda i: i.name):
     _module = _importlib.import_module(f"{__name__}.{_info.name}")

@@ -36,7 +36,7 @@ from flowgraph.variables import *  # noqa: F401,F403
 # TF1's sub-namespaces and the libraries built on the core.
 from flowgraph.api import initializers, linalg, math, random, sparse, strings, test
 from flowgraph import (contrib, data, datasets, estimator, feature_column, image, io, layers,
-                       losses, metrics, nn, onnx, saved_model, summary, train, viz)
+                       lookup, losses, metrics, nn, onnx, saved_model, summary, train, viz)
 from flowgraph.image import random_crop
 from flowgraph.control_flow import (TensorArray, case, cond, foldl, foldr, map_fn, nest, scan,
                                     while_loop)

@@ -1,0 +1,5 @@
+"""`fg.lookup.experimental`: TF1's experimental lookup tables."""
+
+from flowgraph.lookup.tables import DenseHashTable  # noqa: F401
+
+__all__ = ["DenseHashTable"]

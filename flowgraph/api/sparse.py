@@ -27,3 +27,12 @@ from flowgraph.ops.sparse_more import sparse_softmax as softmax  # noqa: E402,F4
 from flowgraph.ops.sparse_more import sparse_split as split  # noqa: E402,F401
 from flowgraph.ops.sparse_more import sparse_to_indicator as to_indicator  # noqa: E402,F401
 from flowgraph.ops.sparse_more import sparse_transpose as transpose  # noqa: E402,F401
+
+# Sparse-result reductions, eye, expand_dims, mask, reset_shape (flowgraph.ops.sparse_extra).
+from flowgraph.ops.sparse_extra import sparse_expand_dims as expand_dims  # noqa: E402,F401
+from flowgraph.ops.sparse_extra import sparse_eye as eye  # noqa: E402,F401
+from flowgraph.ops.sparse_extra import sparse_mask as mask  # noqa: E402,F401
+from flowgraph.ops.sparse_extra import sparse_reduce_max_sparse as reduce_max_sparse  # noqa
+from flowgraph.ops.sparse_extra import sparse_reduce_sum_sparse as reduce_sum_sparse  # noqa
+from flowgraph.ops.sparse_extra import sparse_reset_shape as reset_shape  # noqa: E402,F401
+from flowgraph.ops.sparse_extra import sparse_merge as merge  # noqa: E402,F401

@@ -27,6 +27,9 @@ _EXPORTS = {
     "TFRecordCompressionType": "tf_record", "tf_record_iterator": "tf_record",
     # Tensors as TensorProto bytes (the ops live in flowgraph.ops.serialize_tensor).
     "serialize_tensor": "..ops.serialize_tensor", "parse_tensor": "..ops.serialize_tensor",
+    "serialize_sparse": "..ops.sparse_serialize",
+    "serialize_many_sparse": "..ops.sparse_serialize",
+    "deserialize_many_sparse": "..ops.sparse_serialize",
 }
 
 __all__ = sorted(_EXPORTS)

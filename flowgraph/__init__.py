@@ -45,6 +45,7 @@ from flowgraph.graph import init_scope
 from flowgraph.ops.decode_csv import decode_csv
 from flowgraph.io import GraphDef, MetaGraphDef, NodeDef, import_graph_def
 from flowgraph.io.example_parsing import parse_example, parse_single_example
+from flowgraph.io.sequence_example_parsing import parse_single_sequence_example
 from flowgraph.io.example_spec import FixedLenFeature, FixedLenSequenceFeature, VarLenFeature
 from flowgraph import python_io
 from flowgraph import client, graph_util, profiler  # tf.graph_util, tf.profiler, timeline

@@ -12,3 +12,7 @@ from flowgraph.ops.strings_extra import (  # noqa: E402,F401
 )
 from flowgraph.ops.strings_extra import string_strip as strip  # noqa: E402,F401
 from flowgraph.ops.strings_extra import strings_split as split  # noqa: E402,F401
+
+# Added with the tf.io / tf.strings gap pass.
+from flowgraph.ops.string_format import string_format as format  # noqa: E402,F401,A001
+from flowgraph.ops.string_ngrams import ngrams  # noqa: E402,F401

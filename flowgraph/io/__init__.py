@@ -27,6 +27,11 @@ _EXPORTS = {
     "TFRecordCompressionType": "tf_record", "tf_record_iterator": "tf_record",
     # Tensors as TensorProto bytes (the ops live in flowgraph.ops.serialize_tensor).
     "serialize_tensor": "..ops.serialize_tensor", "parse_tensor": "..ops.serialize_tensor",
+    # Whole files, base64 and SequenceExample parsing.
+    "read_file": "..ops.file_io", "write_file": "..ops.file_io",
+    "matching_files": "..ops.file_io", "encode_base64": "..ops.base64_ops",
+    "decode_base64": "..ops.base64_ops",
+    "parse_single_sequence_example": "sequence_example_parsing",
     "serialize_sparse": "..ops.sparse_serialize",
     "serialize_many_sparse": "..ops.sparse_serialize",
     "deserialize_many_sparse": "..ops.sparse_serialize",

@@ -16,6 +16,7 @@ from flowgraph import dtypes
 from flowgraph.contrib import layers_extra as _extra
 from flowgraph.contrib import layers_summaries as _summaries
 from flowgraph.contrib.layers_extra import *  # noqa: F401,F403
+from flowgraph.contrib.layers_extra import _collect, _variable
 from flowgraph.contrib.layers_summaries import *  # noqa: F401,F403
 from flowgraph.control_flow import cond
 from flowgraph.graph import GraphKeys, add_to_collections, name_scope
@@ -40,7 +41,7 @@ from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.control import identity
 from flowgraph.ops.math import multiply
 from flowgraph.ops.registry import constant_value
-from flowgraph.variable_scope import get_variable, variable_scope
+from flowgraph.variable_scope import variable_scope
 
 __all__ = ["fully_connected", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "batch_norm",
            "l1_regularizer", "l2_regularizer", "l1_l2_regularizer", "sum_regularizer",
@@ -65,19 +66,6 @@ def variance_scaling_initializer(factor: float = 2.0, mode: str = "FAN_IN",
                                   "truncated_normal", seed, dtype)
 
 
-def _collect(outputs: Any, collections: Any) -> Any:
-    if collections:
-        add_to_collections(collections, outputs)
-    return outputs
-
-
-def _variable(name: str, shape: list, dtype: Any, initializer: Any, regularizer: Any,
-              collections: Any, trainable: bool) -> Any:
-    extra = [collections] if isinstance(collections, str) else list(collections or [])
-    return get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
-                        regularizer=regularizer, trainable=trainable,
-                        collections=[GraphKeys.GLOBAL_VARIABLES, GraphKeys.MODEL_VARIABLES]
-                        + extra)
 
 
 def fully_connected(inputs: Any, num_outputs: int, activation_fn: Optional[Callable] = relu,

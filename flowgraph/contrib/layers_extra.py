@@ -27,8 +27,9 @@ def _collect(outputs: Any, collections: Any) -> Any:
     return outputs
 
 
-def _model_variable(name: str, shape: list, dtype: Any, initializer: Any, regularizer: Any,
-                    collections: Any, trainable: bool) -> Any:
+
+def _variable(name: str, shape: list, dtype: Any, initializer: Any, regularizer: Any,
+              collections: Any, trainable: bool) -> Any:
     extra = [collections] if isinstance(collections, str) else list(collections or [])
     return get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
                         regularizer=regularizer, trainable=trainable,
@@ -81,7 +82,7 @@ def conv2d_transpose(inputs: Any, num_outputs: int, kernel_size: Any, stride: An
         return n * s if padding == "SAME" else n * s + max(k - s, 0)
 
     with variable_scope(scope, "Conv2d_transpose", [inputs], reuse=reuse):
-        weights = _model_variable("weights", [kh, kw, num_outputs, dims[-1]], dtype,
+        weights = _variable("weights", [kh, kw, num_outputs, dims[-1]], dtype,
                                   weights_initializer or xavier_initializer(dtype=dtype),
                                   weights_regularizer, variables_collections, trainable)
         dyn = dyn_shape(inputs)
@@ -98,7 +99,7 @@ def conv2d_transpose(inputs: Any, num_outputs: int, kernel_size: Any, stride: An
         if normalizer_fn is not None:
             outputs = normalizer_fn(outputs, **(normalizer_params or {}))
         elif biases_initializer is not None:
-            biases = _model_variable("biases", [num_outputs], dtype, biases_initializer,
+            biases = _variable("biases", [num_outputs], dtype, biases_initializer,
                                      biases_regularizer, variables_collections, trainable)
             outputs = nn_bias_add(outputs, biases)
         if activation_fn is not None:
@@ -137,7 +138,7 @@ def layer_norm(inputs: Any, center: bool = True, scale: bool = True,
 
         def param(name: str, init: Any) -> Any:
             col = extra.get(name) if isinstance(extra, dict) else extra
-            return _model_variable(name, dims, dtype, init, None, col, trainable)
+            return _variable(name, dims, dtype, init, None, col, trainable)
 
         beta = param("beta", zeros_initializer()) if center else None
         gamma = param("gamma", ones_initializer()) if scale else None
@@ -186,7 +187,7 @@ def bias_add(inputs: Any, activation_fn: Optional[Callable] = None,
         if depth is None:
             raise ValueError(f"`C` dimension must be known but is None (shape "
                              f"{inputs.shape})")
-        biases = _model_variable("biases", [depth], inputs.dtype.base_dtype, initializer,
+        biases = _variable("biases", [depth], inputs.dtype.base_dtype, initializer,
                                  regularizer, variables_collections, trainable)
         outputs = nn_bias_add(inputs, biases)
         if activation_fn is not None:
@@ -207,7 +208,7 @@ def embed_sequence(ids: Any, vocab_size: Optional[int] = None,
                          f"reusing. Got vocab_size={vocab_size} and embed_dim={embed_dim}")
     with variable_scope(scope, "EmbedSequence", [ids], reuse=reuse):
         shape = [vocab_size, embed_dim] if vocab_size and embed_dim else None
-        embeddings = _model_variable("embeddings", shape, dtypes.float32, initializer,
+        embeddings = _variable("embeddings", shape, dtypes.float32, initializer,
                                      regularizer, None, trainable)
         # `unique` only deduplicates the lookup in TF1; the values are the same.
         return embedding_lookup(embeddings, ids)

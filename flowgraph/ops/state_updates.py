@@ -22,7 +22,7 @@ from flowgraph.ops.fill import range as _range
 from flowgraph.ops.registry import Op, apply_op, register
 from flowgraph.ops.shape_ops import broadcast_to, reshape, shape
 from flowgraph.ops.slicing import StridedSlice
-from flowgraph.ops.state import _ScatterOp, _variable_tensor, scatter_update
+from flowgraph.ops.state import _scatter, _ScatterOp, _variable_tensor, scatter_update
 
 __all__ = ["scatter_mul", "scatter_div", "scatter_max", "scatter_min", "scatter_nd_update",
            "scatter_nd_add", "scatter_nd_sub", "batch_scatter_update", "strided_slice_assign"]
@@ -73,14 +73,6 @@ class ScatterMin(_ScatterOp):
 
     def update(self, target, indices, updates):
         np.minimum.at(target, indices, updates)
-
-
-def _scatter(cls: type, ref: Any, indices: Any, updates: Any, use_locking: bool,
-             name: Optional[str]) -> Tensor:
-    target = _variable_tensor(ref)
-    indices = convert_to_tensor(indices)
-    updates = convert_to_tensor(updates, dtype=target.dtype)
-    return apply_op(cls(use_locking=bool(use_locking)), [target, indices, updates], name=name)
 
 
 def scatter_mul(ref: Any, indices: Any, updates: Any, use_locking: bool = False,

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Optional
 import numpy as np
 
 from flowgraph.graph import Tensor
+from flowgraph.ops import relu_kernel
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.elementwise import UnaryOp, check_dtype, op_scope, unary_op
 from flowgraph.ops.registry import Op, apply_op, register
@@ -78,7 +79,7 @@ class Relu(_Activation):
     allowed = "fiu"
 
     def kernel(self, x):
-        return np.maximum(x, 0)
+        return relu_kernel.relu(x)
 
     def grad(self, op, dy):
         return [apply_op(ReluGrad(), [dy, op.outputs[0]])]
@@ -106,7 +107,7 @@ class Relu6(_Activation):
     allowed = "fiu"
 
     def kernel(self, x):
-        return np.minimum(np.maximum(x, 0), 6)
+        return np.minimum(relu_kernel.relu(x), 6)
 
     def grad(self, op, dy):
         return [apply_op(Relu6Grad(), [dy, op.outputs[0]])]

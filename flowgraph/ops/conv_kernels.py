@@ -27,6 +27,7 @@ from typing import Any, Iterator, Optional, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from flowgraph.ops import conv_fft
 from flowgraph.runtime import intra_op
 
 __all__: list = []
@@ -182,6 +183,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, strides: Sequence[int], dilations: Sequ
     if _is_pointwise((kh, kw), pads):
         rows = _subsample(x, strides, out_hw).reshape(-1, c)
         return np.matmul(rows, wmat).reshape(batch, oh, ow, o).astype(dtype, copy=False)
+    if conv_fft.usable(x.shape, (kh, kw), o, strides, dilations, pads, out_hw, wd):
+        return conv_fft.conv2d(x, w, pads, out_hw).astype(dtype, copy=False)
     out = np.empty((batch, oh, ow, o), wd)
     flat = out.reshape(-1, o)
     if out.size:
@@ -210,6 +213,8 @@ def conv2d_backprop_filter(x: np.ndarray, filter_shape: Sequence[int], dy: np.nd
     if _is_pointwise((kh, kw), pads):
         rows = _subsample(x, strides, out_hw).reshape(-1, c)
         return np.matmul(rows.T, dy2).reshape(kh, kw, c, o).astype(dtype, copy=False)
+    if conv_fft.usable(x.shape, (kh, kw), o, strides, dilations, pads, out_hw, wd):
+        return conv_fft.backprop_filter(x, (kh, kw, c, o), dy, pads).astype(dtype, copy=False)
     acc = np.zeros((kh * kw * c, o), wd)
     if dy.size and acc.size:
         xp = pad_nhwc(x, pads)
@@ -259,6 +264,8 @@ def conv2d_backprop_input(input_shape: Sequence[int], w: np.ndarray, dy: np.ndar
         dx = np.zeros((batch, h, width, c), wd)
         _subsample(dx, strides, (oh, ow))[...] = grad
         return dx.astype(dtype, copy=False)
+    if conv_fft.usable(input_shape, (kh, kw), o, strides, dilations, pads, (oh, ow), wd):
+        return conv_fft.backprop_input(input_shape, w, dy, pads).astype(dtype, copy=False)
     flipped = _flipped_pads((h, width), (kh, kw), dilations, pads, (oh, ow))
     if tuple(strides) == (1, 1) and flipped is not None and o <= FLIP_MAX_RATIO * c:
         # Stride 1: the input gradient is a convolution of the padded dy with the filter

@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from flowgraph.ops import relu_kernel
 from flowgraph.runtime.ir import Node
 
 FLOAT_KINDS = "f"
@@ -91,8 +92,8 @@ def _binary(uf: Any, main: int, k: int) -> Callable:
 # --------------------------------------------------------------------------- special ops
 def _relu(node: Node, main: int) -> Form:
     def build(sides):
-        def apply(src, ins, out):  # Relu's kernel: np.maximum(x, 0)
-            np.maximum(src, 0, out=out)
+        def apply(src, ins, out):  # Relu's kernel
+            relu_kernel.relu(src, out=out)
         return apply
     return Form(build, (), None)
 

@@ -21,7 +21,8 @@ class PlanOptions:
     """The passes and runtime features of one plan (all on by default).
 
     constant_folding, common_subexpression_elimination, arithmetic_simplification,
-    prune_no_ops, remapping (matmul + bias + activation), elementwise_fusion,
+    prune_no_ops, remapping (matmul + bias + activation; ReluGrad of MaxPoolGrad on the
+    pooled gradient), elementwise_fusion,
     matmul_slicing (a matmul whose result is split computes only the pieces used),
     matmul_stacking (a sum of matmuls runs as one matmul of stacked operands): the graph
     passes (flowgraph.runtime.passes); memory_planning: output buffers reused across runs

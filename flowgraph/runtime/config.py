@@ -59,7 +59,8 @@ class RewriterConfig:
     flowgraph only: ``elementwise_fusion`` (chains of elementwise ops run as one kernel:
     in place with numpy ``out=``, or through numexpr for small arrays when it is installed);
     ``matmul_slicing`` (a matmul whose result is split, with pieces nobody reads, computes
-    only the pieces read: e.g. the gradient of ``concat([x, h])`` feeding a matmul);
+    only the pieces read: e.g. the gradient of ``concat([x, h])`` feeding a matmul; a
+    matmul read only by a gradient-descent update runs into it by slices of rows);
     ``matmul_stacking`` (a sum of matmuls runs as one matmul of the stacked operands: e.g.
     the kernel gradient of an unrolled RNN).
     """

@@ -19,6 +19,7 @@ from flowgraph.runtime.passes import (
     fusion,
     matmul_slicing,
     matmul_stacking,
+    matmul_update,
     pool_relu_grad,
 )
 
@@ -48,6 +49,7 @@ def optimize(graph: PlanGraph, options: PlanOptions) -> dict:
     # Before fusion, which would take the matmul as the head of a fused chain.
     step("matmul_slicing", options.matmul_slicing, matmul_slicing)
     step("matmul_stacking", options.matmul_stacking, matmul_stacking)
+    step("matmul_update", options.matmul_slicing, matmul_update)
     # Before fusion, which would take the ReluGrad into an elementwise chain.
     step("pool_relu_grad", options.remapping, pool_relu_grad)
     if options.remapping or options.elementwise_fusion:

@@ -239,3 +239,44 @@ def backprop_filter(x: np.ndarray, filter_shape: Sequence[int], dy: np.ndarray,
     dw = _signal(total.reshape(-1, lengths[0], c * o), lengths, _positions(kh),
                  _positions(kw))
     return np.ascontiguousarray(dw.reshape(kw, kh, c, o).transpose(1, 0, 2, 3))
+
+
+def backprop_both(x: np.ndarray, w: np.ndarray, dy: np.ndarray,
+                  pads: Sequence[Sequence[int]]) -> tuple:
+    """(backprop_input, backprop_filter) of one convolution, transforming dy once.
+
+    The filter gradient is taken as G(-i) [F(-u) x^T . F(p) dy]: the complex conjugate of
+    G(i) [F(u) x^T . F(-p) dy] (conjugating every spectrum negates the positions), whose
+    real part is the same; so both gradients use dy's spectrum at positions p."""
+    batch, h, width, c = x.shape
+    kh, kw, _, o = w.shape
+    oh, ow = dy.shape[1:3]
+    (top, _), (left, _) = pads
+    lengths = _lengths((h, width), (kh, kw), pads, (oh, ow))
+    cdt = _complex_of(dy.dtype)
+    ws = _spectrum(_real_planes(w, (1, 0, 2, 3), cdt), lengths, _positions(kh),
+                   _positions(kw))
+    bins = ws.shape[0] * ws.shape[1]
+    ws_t = ws.reshape(bins, c, o).transpose(0, 2, 1)
+    dx = np.empty((batch, h, width, c), dy.dtype)
+    sums: dict = {}
+
+    def images(first: int, end: int) -> None:
+        n = end - first
+        ds = _spectrum(_real_planes(dy[first:end], (2, 1, 0, 3), cdt), lengths,
+                       _positions(oh, -top), _positions(ow, -left)).reshape(bins, n, o)
+        part = _signal(np.matmul(ds, ws_t).reshape(-1, lengths[0], n * c), lengths,
+                       _positions(h), _positions(width))
+        dx[first:end] = part.reshape(width, h, n, c).transpose(2, 1, 0, 3)
+        xs = _spectrum(_real_planes(x[first:end], (2, 1, 0, 3), cdt), lengths,
+                       -_positions(h), -_positions(width))
+        sums[first] = np.matmul(xs.reshape(bins, n, c).transpose(0, 2, 1), ds)
+
+    _split(batch, x.size + dy.size + dx.size, images)
+    parts = [sums[first] for first in sorted(sums)]
+    total = parts[0]
+    for part in parts[1:]:
+        total += part
+    dw = _signal(total.reshape(-1, lengths[0], c * o), lengths, -_positions(kh),
+                 -_positions(kw))
+    return dx, np.ascontiguousarray(dw.reshape(kw, kh, c, o).transpose(1, 0, 2, 3))

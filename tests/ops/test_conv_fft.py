@@ -8,6 +8,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 import flowgraph as fg
 from flowgraph.ops import conv_fft, conv_kernels
+from flowgraph.runtime.config import RewriterConfig
 from tests.ops.cases.conv import (
     rand,
     ref_conv2d,
@@ -89,17 +90,23 @@ def _numpy_conv_same(x, w):
     return np.einsum("byxcij,ijco->byxo", windows, w, optimize=True)
 
 
-def test_large_convolution_in_a_session_takes_the_dft_path_and_matches_numpy(monkeypatch):
+@pytest.mark.parametrize("remapping", [True, False])
+def test_large_convolution_in_a_session_takes_the_dft_path_and_matches_numpy(monkeypatch,
+                                                                           remapping):
     # The benchmark CNN's second convolution: big enough for the DFT path and for its batch
-    # to be split over the cores; forward, input and filter gradients against numpy.
+    # to be split over the cores; forward, input and filter gradients against numpy (with
+    # remapping, the two gradients run as one node transforming dy once).
     calls = []
-    for name in ("conv2d", "backprop_input", "backprop_filter"):
+    for name in ("conv2d", "backprop_input", "backprop_filter", "backprop_both"):
         original = getattr(conv_fft, name)
 
         def spy(*args, _original=original, _name=name):
             calls.append(_name)
             return _original(*args)
         monkeypatch.setattr(conv_fft, name, spy)
+    config = fg.ConfigProto()
+    if not remapping:
+        config.graph_options.rewrite_options.remapping = RewriterConfig.OFF
     rng = np.random.default_rng(7)
     xv = rng.standard_normal((64, 14, 14, 32)).astype(np.float32)
     wv = (rng.standard_normal((5, 5, 32, 64)) / 30).astype(np.float32)
@@ -110,9 +117,10 @@ def test_large_convolution_in_a_session_takes_the_dft_path_and_matches_numpy(mon
         up = fg.placeholder(fg.float32, upv.shape)
         y = fg.nn.conv2d(x, w, 1, "SAME")
         dx, dw = fg.gradients(y, [x, w], grad_ys=up)
-        with fg.Session() as sess:
+        with fg.Session(config=config) as sess:
             got_y, got_dx, got_dw = sess.run([y, dx, dw], {x: xv, w: wv, up: upv})
-    assert sorted(calls) == ["backprop_filter", "backprop_input", "conv2d"]
+    assert sorted(calls) == (["backprop_both", "conv2d"] if remapping else
+                             ["backprop_filter", "backprop_input", "conv2d"])
     x64, w64, up64 = xv.astype(np.float64), wv.astype(np.float64), upv.astype(np.float64)
     want_y = _numpy_conv_same(x64, w64)
     # dx is the SAME convolution of dy with the rotated filter (in / out channels swapped)

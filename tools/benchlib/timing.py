@@ -68,8 +68,8 @@ def compare(fns: Dict[str, Callable[[], object]], settings: Settings,
     """Median seconds per call of each function, timed in alternating batches.
 
     Each round runs one batch of every function (a batch lasts at least
-    `settings.batch_seconds`); rounds continue for about `settings.budget` seconds per
-    function and at least `settings.min_rounds` times.
+    `settings.batch_seconds` and follows one untimed call); rounds continue for about
+    `settings.budget` seconds per function and at least `settings.min_rounds` times.
     """
     if settings.quick:
         warmup = min(warmup, 1)
@@ -91,6 +91,11 @@ def compare(fns: Dict[str, Callable[[], object]], settings: Settings,
         for name in names:
             fn = fns[name]
             n = inner[name]
+            # One untimed call first: it pays for what the function timed before left
+            # behind (caches filled with its data, its worker threads still spinning), so
+            # the batch measures the steady state, as the TF1 anchors' loops do (a 22 ms
+            # CNN step right after numpy's took ~2 ms longer than in a loop).
+            fn()
             start = time.perf_counter()
             for _ in range(n):
                 fn()

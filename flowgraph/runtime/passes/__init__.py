@@ -15,6 +15,7 @@ from flowgraph.runtime.passes import (
     arithmetic,
     common_subexpression,
     constant_folding,
+    conv_backprop_pair,
     dependency,
     fusion,
     matmul_slicing,
@@ -52,6 +53,7 @@ def optimize(graph: PlanGraph, options: PlanOptions) -> dict:
     step("matmul_update", options.matmul_slicing, matmul_update)
     # Before fusion, which would take the ReluGrad into an elementwise chain.
     step("pool_relu_grad", options.remapping, pool_relu_grad)
+    step("conv_backprop_pair", options.remapping, conv_backprop_pair)
     if options.remapping or options.elementwise_fusion:
         counts["fusion"] = fusion.run(graph, options)
     return counts

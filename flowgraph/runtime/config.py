@@ -53,7 +53,8 @@ class RewriterConfig:
     ``dependency_optimization`` (pruning no-ops), ``remapping`` (matmul + bias +
     activation fused into one kernel; a ReLU's gradient applied to the pooled gradient
     of the max pool that reads it; a convolution's two gradients run as one node);
-    ``memory_optimization`` NO_MEM_OPT (1) turns off the memory planner (buffers reused across runs, in-place kernels).
+    ``memory_optimization`` NO_MEM_OPT (1) turns off the memory planner (buffers reused
+    across runs, in-place kernels).
     ``disable_meta_optimizer`` turns every one of them off.
 
     flowgraph only: ``elementwise_fusion`` (chains of elementwise ops run as one kernel:

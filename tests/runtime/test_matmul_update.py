@@ -42,8 +42,10 @@ def _train(config, a_value, b_value, w0, transpose_a, transpose_b, steps=2, lock
 
 @pytest.mark.parametrize("transpose_a,transpose_b", [(True, False), (False, False),
                                                      (False, True), (True, True)])
-def test_sliced_update_matches_numpy_and_the_unfused_graph(transpose_a, transpose_b):
+def test_sliced_update_matches_numpy_and_the_unfused_graph(monkeypatch, transpose_a,
+                                                           transpose_b):
     # 700 x 300 weights (more than one slice of rows, a partial last slice)
+    monkeypatch.setattr(matmul_update, "MIN_ELEMENTS", 1000)
     left = RNG.standard_normal((700, 40)).astype(np.float32)
     right = RNG.standard_normal((40, 300)).astype(np.float32)
     a_value = left.T.copy() if transpose_a else left

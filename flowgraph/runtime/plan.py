@@ -19,6 +19,7 @@ against.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional, Sequence
 
 import networkx as nx
@@ -224,7 +225,7 @@ class Plan:
     def execute(self, values: list, deadline: Optional[float] = None,
                 trace: Optional[list] = None) -> list:
         """Runs the plan on `values` in order (compiled, or the reference loop)."""
-        from flowgraph.runtime import executor
+        executor = _executor()
         if self.program is not None:
             return executor.run_compiled(self, values, deadline, trace)
         return executor.run_sequential(self, values, deadline, trace)
@@ -242,6 +243,14 @@ class Plan:
             for d in deps:
                 result[d].append(step.index)
         return result
+
+
+@functools.cache
+def _executor() -> Any:
+    # (imported on first use: the executor imports this module; a loop body's plan runs
+    # once per iteration, where an import statement's lookup alone cost 1% of an LSTM step)
+    from flowgraph.runtime import executor
+    return executor
 
 
 def _elements(v: ir.Value) -> int:

@@ -80,6 +80,10 @@ def parse_args(argv: list) -> argparse.Namespace:
                         help="limit numpy's BLAS to N threads (flowgraph and numpy alike; "
                         "TF1 is not limited): 1 gives steadier flowgraph / numpy ratios on a "
                         "loaded machine, but then do not compare with TF1")
+    parser.add_argument("--rounds", type=int, default=1, metavar="N",
+                        help="measure each workload N times, flowgraph / numpy and TF1 in "
+                        "turn, and report the medians (this machine switches speed for "
+                        "minutes at a time: rounds interleave the two sides in time)")
     parser.add_argument("--json", default=None, metavar="PATH",
                         help="also write the rows and environment as JSON to PATH")
     parser.add_argument("--markdown", action="store_true",
@@ -93,22 +97,29 @@ def parse_args(argv: list) -> argparse.Namespace:
     return args
 
 
-def run_workload(key: str, settings: Settings, tf_python: str | None) -> list:
-    """The rows of one workload; on failure a single row with a NaN value and the error."""
+def run_workload(key: str, settings: Settings, tf_python: str | None,
+                 rounds: int = 1) -> list:
+    """The rows of one workload (medians over `rounds` rounds, each measuring flowgraph /
+    numpy and then TF1); on failure a single row with a NaN value and the error."""
     module = importlib.import_module(f"benchlib.{WORKLOADS[key]}")
     start = time.perf_counter()
-    try:
-        rows = module.run(settings)
-    except Exception as exc:  # one broken workload must not hide the others' numbers
-        traceback.print_exc()
-        return [report.Row(key, f"FAILED: {type(exc).__name__}: {exc}"[:120], "-", math.nan)]
-    if tf_python:
+    measured = []
+    for _ in range(max(rounds, 1)):
         try:
-            tf1.attach(rows, tf_python)
-        except Exception as exc:
-            print(f"{key}: the TF1 anchor failed: {exc}", file=sys.stderr)
-            for row in rows:
-                row.notes["tf1_error"] = str(exc)[-500:]
+            rows = module.run(settings)
+        except Exception as exc:  # one broken workload must not hide the others' numbers
+            traceback.print_exc()
+            return [report.Row(key, f"FAILED: {type(exc).__name__}: {exc}"[:120], "-",
+                               math.nan)]
+        if tf_python:
+            try:
+                tf1.attach(rows, tf_python)
+            except Exception as exc:
+                print(f"{key}: the TF1 anchor failed: {exc}", file=sys.stderr)
+                for row in rows:
+                    row.notes["tf1_error"] = str(exc)[-500:]
+        measured.append(rows)
+    rows = measured[0] if len(measured) == 1 else report.median_rows(measured)
     print(f"  {key} done in {time.perf_counter() - start:.1f}s", file=sys.stderr, flush=True)
     return rows
 
@@ -153,7 +164,7 @@ def main(argv: list | None = None) -> int:
     env["blas_threads_limit"] = threads
     with blas_threads(threads):
         for key in args.workloads:
-            rows += run_workload(key, settings, args.tf_python)
+            rows += run_workload(key, settings, args.tf_python, args.rounds)
     env["load_average_end"] = os.getloadavg()
     print(report.format_table(rows))
     print(f"load average at the start {env['load_average'][0]:.2f}, at the end "

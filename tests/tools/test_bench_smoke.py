@@ -89,3 +89,29 @@ def test_unknown_workload_is_rejected():
     proc = subprocess.run([sys.executable, str(TOOLS / "bench.py"), "--only", "W42"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "W42" in proc.stderr
+
+
+def test_rounds_report_medians_of_each_value():
+    def row(fg, np_, tf):
+        return Row("W5", "cnn", "ms/step", fg, numpy=np_, tf1=tf,
+                   targets=[Target("tf1", 1.25)], notes={"first": 1})
+    rounds = [[row(20.0, 30.0, 16.0)], [row(26.0, 28.0, 21.0)], [row(21.0, math.nan, 17.0)]]
+    (merged,) = report.median_rows(rounds)
+    assert merged.flowgraph == 21.0 and merged.tf1 == 17.0
+    assert merged.numpy == pytest.approx(29.0)  # the NaN round is left out
+    assert merged.notes["first"] == 1 and len(merged.notes["rounds"]) == 3
+    assert merged.status() == "ok"  # 21 / 17 = 1.24x
+    (missing,) = report.median_rows([[row(1.0, None, None)], [row(3.0, None, None)]])
+    assert missing.flowgraph == 2.0 and missing.numpy is None and missing.tf1 is None
+
+
+def test_rounds_option_runs_each_workload_that_many_times(tmp_path):
+    out = tmp_path / "rows.json"
+    proc = subprocess.run([sys.executable, str(TOOLS / "bench.py"), "--quick", "--only", "W1",
+                           "--rounds", "2", "--json", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (r,) = json.loads(out.read_text())["rows"]
+    assert len(r["notes"]["rounds"]) == 2
+    values = sorted(x["flowgraph"] for x in r["notes"]["rounds"])
+    assert r["flowgraph"] == pytest.approx((values[0] + values[1]) / 2)

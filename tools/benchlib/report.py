@@ -96,6 +96,31 @@ class Row:
                 "notes": self.notes}
 
 
+def median_rows(rounds: List[List[Row]]) -> List[Row]:
+    """One row per measured quantity from several rounds of the same workload: the median
+    of each value over the rounds (each round's values in the notes, under "rounds")."""
+    merged = []
+    for same in zip(*rounds):
+        first = same[0]
+
+        def median(values: list) -> Optional[float]:
+            values = sorted(v for v in values if v is not None and math.isfinite(v))
+            if not values:
+                return None
+            mid = len(values) // 2
+            return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+        fg = median([r.flowgraph for r in same])
+        notes = dict(first.notes)
+        notes["rounds"] = [{"flowgraph": r.flowgraph, "numpy": r.numpy, "tf1": r.tf1}
+                           for r in same]
+        merged.append(dataclasses.replace(
+            first, flowgraph=math.nan if fg is None else fg,
+            numpy=median([r.numpy for r in same]), tf1=median([r.tf1 for r in same]),
+            notes=notes))
+    return merged
+
+
 def _number(value: Optional[float]) -> str:
     if value is None:
         return "-"

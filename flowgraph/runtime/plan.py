@@ -160,7 +160,8 @@ class Plan:
             step.members = node.members
             step.input_names = tuple(v.name for v in node.inputs)
             step.deps = tuple(step_of[c].index for c in node.controls if c in step_of)
-            step.elements = sum(_elements(v) for v in node.inputs + node.outputs)
+            step.elements = 0 if _is_variable_read(node) else \
+                sum(_elements(v) for v in node.inputs + node.outputs)
             step.uses_all_cores = any(getattr(op.op_def, "uses_all_cores", False)
                                       for op in node.members)
             step.index = len(steps)
@@ -243,6 +244,13 @@ class Plan:
             for d in deps:
                 result[d].append(step.index)
         return result
+
+
+def _is_variable_read(node: ir.Node) -> bool:
+    """An Identity of a Variable: it hands out the stored array, touching no data (so the
+    thread-pool executor runs it inline instead of handing it to a worker)."""
+    return node.op_def is not None and node.op_def.type_name == "Identity" and \
+        bool(node.inputs) and all(v.kind == ir.VARIABLE for v in node.inputs)
 
 
 @functools.cache

@@ -199,3 +199,31 @@ def test_cyclic_lengths_leave_no_wrap_around():
     # 5 taps and SAME padding (2 before) that is 16.
     assert conv_fft._lengths((14, 14), (5, 5), ((2, 2), (2, 2)), (14, 14)) == (16, 16)
     assert conv_fft._lengths((10, 6), (4, 3), ((0, 0), (0, 0)), (7, 4)) == (10, 6)
+
+
+def test_nchw_convolution_and_gradients_on_the_dft_path(monkeypatch):
+    _force_dft(monkeypatch)
+    calls = []
+    for name in ("conv2d", "backprop_input", "backprop_filter", "backprop_both"):
+        original = getattr(conv_fft, name)
+
+        def spy(*args, _original=original, _name=name):
+            calls.append(_name)
+            return _original(*args)
+        monkeypatch.setattr(conv_fft, name, spy)
+    x_nhwc, w = rand((2, 6, 5, 3), 11), rand((3, 3, 3, 4), 12)
+    up_nhwc = rand((2, 6, 5, 4), 13)
+    with fg.Graph().as_default():
+        x = fg.constant(x_nhwc.transpose(0, 3, 1, 2))
+        wt = fg.constant(w)
+        y = fg.nn.conv2d(x, wt, 1, "SAME", data_format="NCHW")
+        dx, dw = fg.gradients(y, [x, wt], grad_ys=fg.constant(up_nhwc.transpose(0, 3, 1, 2)))
+        with fg.Session() as sess:
+            got_y, got_dx, got_dw = sess.run([y, dx, dw])
+    assert "conv2d" in calls and ("backprop_both" in calls or "backprop_input" in calls)
+    np.testing.assert_allclose(got_y.transpose(0, 2, 3, 1),
+                               ref_conv2d(x_nhwc, w, padding="SAME"), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got_dx.transpose(0, 2, 3, 1), ref_conv2d_backprop_input(
+        x_nhwc.shape, w, up_nhwc, padding="SAME"), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got_dw, ref_conv2d_backprop_filter(
+        x_nhwc, w.shape, up_nhwc, padding="SAME"), rtol=1e-10, atol=1e-12)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -185,94 +185,60 @@ def backprop_input(input_shape: Sequence[int], w: np.ndarray, dy: np.ndarray,
                    pads: Sequence[Sequence[int]]) -> np.ndarray:
     """dx[b, u, v, c] = sum over the outputs (y, x) and taps (i, j) with u = y + i - top,
     v = x + j - left of dy[b, y, x, o] * w[i, j, c, o]."""
-    batch, h, width, c = (int(v) for v in input_shape)
-    kh, kw, _, o = w.shape
-    oh, ow = dy.shape[1:3]
-    (top, _), (left, _) = pads
-    lengths = _lengths((h, width), (kh, kw), pads, (oh, ow))
-    cdt = _complex_of(dy.dtype)
-    ws = _spectrum(_real_planes(w, (1, 0, 2, 3), cdt), lengths, _positions(kh),
-                   _positions(kw))
-    bins = ws.shape[0] * ws.shape[1]
-    ws_t = ws.reshape(bins, c, o).transpose(0, 2, 1)
-    dx = np.empty((batch, h, width, c), dy.dtype)
-
-    def images(first: int, end: int) -> None:
-        n = end - first
-        ds = _spectrum(_real_planes(dy[first:end], (2, 1, 0, 3), cdt), lengths,
-                       _positions(oh, -top), _positions(ow, -left))
-        prod = np.matmul(ds.reshape(bins, n, o), ws_t)
-        part = _signal(prod.reshape(-1, lengths[0], n * c), lengths, _positions(h),
-                       _positions(width))
-        dx[first:end] = part.reshape(width, h, n, c).transpose(2, 1, 0, 3)
-
-    _split(batch, dy.size + dx.size, images)
-    return dx
+    return _backprop(input_shape, w.shape, dy, pads, w=w)[0]
 
 
 def backprop_filter(x: np.ndarray, filter_shape: Sequence[int], dy: np.ndarray,
                     pads: Sequence[Sequence[int]]) -> np.ndarray:
     """dw[i, j, c, o] = sum_{b, y, x} xpad[b, y + i, x + j, c] * dy[b, y, x, o]."""
-    batch, h, width, c = x.shape
-    kh, kw, _, o = (int(v) for v in filter_shape)
-    oh, ow = dy.shape[1:3]
-    (top, _), (left, _) = pads
-    lengths = _lengths((h, width), (kh, kw), pads, (oh, ow))
-    cdt = _complex_of(x.dtype)
-    sums: dict = {}  # first image of a range -> that range's per-bin sums
-
-    def images(first: int, end: int) -> None:
-        n = end - first
-        xs = _spectrum(_real_planes(x[first:end], (2, 1, 0, 3), cdt), lengths,
-                       _positions(h), _positions(width))
-        ds = _spectrum(_real_planes(dy[first:end], (2, 1, 0, 3), cdt), lengths,
-                       -_positions(oh, -top), -_positions(ow, -left))
-        bins = xs.shape[0] * xs.shape[1]
-        sums[first] = np.matmul(xs.reshape(bins, n, c).transpose(0, 2, 1),
-                                ds.reshape(bins, n, o))
-
-    _split(batch, x.size + dy.size, images)
-    parts = [sums[first] for first in sorted(sums)]
-    total = parts[0]
-    for part in parts[1:]:
-        total += part
-    dw = _signal(total.reshape(-1, lengths[0], c * o), lengths, _positions(kh),
-                 _positions(kw))
-    return np.ascontiguousarray(dw.reshape(kw, kh, c, o).transpose(1, 0, 2, 3))
+    return _backprop(x.shape, filter_shape, dy, pads, x=x)[1]
 
 
 def backprop_both(x: np.ndarray, w: np.ndarray, dy: np.ndarray,
                   pads: Sequence[Sequence[int]]) -> tuple:
-    """(backprop_input, backprop_filter) of one convolution, transforming dy once.
+    """(backprop_input, backprop_filter) of one convolution, transforming dy once."""
+    return _backprop(x.shape, w.shape, dy, pads, w=w, x=x)
 
-    The filter gradient is taken as G(-i) [F(-u) x^T . F(p) dy]: the complex conjugate of
-    G(i) [F(u) x^T . F(-p) dy] (conjugating every spectrum negates the positions), whose
-    real part is the same; so both gradients use dy's spectrum at positions p."""
-    batch, h, width, c = x.shape
-    kh, kw, _, o = w.shape
+
+def _backprop(input_shape: Sequence[int], filter_shape: Sequence[int], dy: np.ndarray,
+              pads: Sequence[Sequence[int]], w: Optional[np.ndarray] = None,
+              x: Optional[np.ndarray] = None) -> tuple:
+    """(input gradient if `w` is given, filter gradient if `x` is given), else None each.
+
+    Both use dy's spectrum at the output positions p: the filter gradient is taken as
+    G(-i) [F(-u) x^T . F(p) dy], the complex conjugate of G(i) [F(u) x^T . F(-p) dy]
+    (conjugating every spectrum negates the positions), whose real part is the same."""
+    batch, h, width, c = (int(v) for v in input_shape)
+    kh, kw, _, o = (int(v) for v in filter_shape)
     oh, ow = dy.shape[1:3]
     (top, _), (left, _) = pads
     lengths = _lengths((h, width), (kh, kw), pads, (oh, ow))
+    bins = lengths[0] * (lengths[1] // 2 + 1)
     cdt = _complex_of(dy.dtype)
-    ws = _spectrum(_real_planes(w, (1, 0, 2, 3), cdt), lengths, _positions(kh),
-                   _positions(kw))
-    bins = ws.shape[0] * ws.shape[1]
-    ws_t = ws.reshape(bins, c, o).transpose(0, 2, 1)
-    dx = np.empty((batch, h, width, c), dy.dtype)
-    sums: dict = {}
+    ws_t = dx = None
+    if w is not None:
+        ws = _spectrum(_real_planes(w, (1, 0, 2, 3), cdt), lengths, _positions(kh),
+                       _positions(kw))
+        ws_t = ws.reshape(bins, c, o).transpose(0, 2, 1)
+        dx = np.empty((batch, h, width, c), dy.dtype)
+    sums: dict = {}  # first image of a range -> that range's per-bin filter sums
 
     def images(first: int, end: int) -> None:
         n = end - first
         ds = _spectrum(_real_planes(dy[first:end], (2, 1, 0, 3), cdt), lengths,
                        _positions(oh, -top), _positions(ow, -left)).reshape(bins, n, o)
-        part = _signal(np.matmul(ds, ws_t).reshape(-1, lengths[0], n * c), lengths,
-                       _positions(h), _positions(width))
-        dx[first:end] = part.reshape(width, h, n, c).transpose(2, 1, 0, 3)
-        xs = _spectrum(_real_planes(x[first:end], (2, 1, 0, 3), cdt), lengths,
-                       -_positions(h), -_positions(width))
-        sums[first] = np.matmul(xs.reshape(bins, n, c).transpose(0, 2, 1), ds)
+        if dx is not None:
+            part = _signal(np.matmul(ds, ws_t).reshape(-1, lengths[0], n * c), lengths,
+                           _positions(h), _positions(width))
+            dx[first:end] = part.reshape(width, h, n, c).transpose(2, 1, 0, 3)
+        if x is not None:
+            xs = _spectrum(_real_planes(x[first:end], (2, 1, 0, 3), cdt), lengths,
+                           -_positions(h), -_positions(width))
+            sums[first] = np.matmul(xs.reshape(bins, n, c).transpose(0, 2, 1), ds)
 
-    _split(batch, x.size + dy.size + dx.size, images)
+    _split(batch, dy.size * 3, images)
+    if x is None:
+        return dx, None
     parts = [sums[first] for first in sorted(sums)]
     total = parts[0]
     for part in parts[1:]:

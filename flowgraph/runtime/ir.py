@@ -91,6 +91,22 @@ class Node:
         return f"Node({self.name}, {self.type})"
 
 
+class Guards:
+    """A plan graph's readers of each value (`uses`), its fetched values, and its pinned
+    nodes (another node's control input, or a target), which no pass may merge away."""
+
+    __slots__ = ("uses", "fetched", "pinned")
+
+    def __init__(self, uses: dict, fetched: set, pinned: set) -> None:
+        self.uses = uses
+        self.fetched = fetched
+        self.pinned = pinned
+
+    def private(self, value: Value) -> bool:
+        """Whether `value` is read by exactly one node and not fetched."""
+        return value not in self.fetched and len(self.uses.get(value, ())) == 1
+
+
 class PlanGraph:
     """The nodes of one plan in a valid execution order, with its fetches and targets."""
 
@@ -116,6 +132,11 @@ class PlanGraph:
 
     def fetched(self) -> set:
         return set(self.fetches)
+
+    def guards(self) -> "Guards":
+        """What the rewriting passes must leave alone, as of now."""
+        return Guards(self.uses(), self.fetched(),
+                      self.control_users() | set(self.targets))
 
     # -- rewriting
     def redirect(self, old: Value, new: Value) -> None:

@@ -81,6 +81,19 @@ def test_float32_stays_float32_within_rounding(x_shape, w_shape, padding):
         np.testing.assert_allclose(got, ref, rtol=0, atol=2e-6 * np.abs(ref).max())
 
 
+def _spy_on_passes(monkeypatch):
+    """The list the DFT path's entry points append their names to when called."""
+    calls = []
+    for name in ("conv2d", "backprop_input", "backprop_filter", "backprop_both"):
+        original = getattr(conv_fft, name)
+
+        def spy(*args, _original=original, _name=name):
+            calls.append(_name)
+            return _original(*args)
+        monkeypatch.setattr(conv_fft, name, spy)
+    return calls
+
+
 def _numpy_conv_same(x, w):
     """A stride-1 SAME convolution by sliding windows and einsum (odd square filters)."""
     k = w.shape[0]
@@ -96,14 +109,7 @@ def test_large_convolution_in_a_session_takes_the_dft_path_and_matches_numpy(mon
     # The benchmark CNN's second convolution: big enough for the DFT path and for its batch
     # to be split over the cores; forward, input and filter gradients against numpy (with
     # remapping, the two gradients run as one node transforming dy once).
-    calls = []
-    for name in ("conv2d", "backprop_input", "backprop_filter", "backprop_both"):
-        original = getattr(conv_fft, name)
-
-        def spy(*args, _original=original, _name=name):
-            calls.append(_name)
-            return _original(*args)
-        monkeypatch.setattr(conv_fft, name, spy)
+    calls = _spy_on_passes(monkeypatch)
     config = fg.ConfigProto()
     if not remapping:
         config.graph_options.rewrite_options.remapping = RewriterConfig.OFF
@@ -203,14 +209,7 @@ def test_cyclic_lengths_leave_no_wrap_around():
 
 def test_nchw_convolution_and_gradients_on_the_dft_path(monkeypatch):
     _force_dft(monkeypatch)
-    calls = []
-    for name in ("conv2d", "backprop_input", "backprop_filter", "backprop_both"):
-        original = getattr(conv_fft, name)
-
-        def spy(*args, _original=original, _name=name):
-            calls.append(_name)
-            return _original(*args)
-        monkeypatch.setattr(conv_fft, name, spy)
+    calls = _spy_on_passes(monkeypatch)
     x_nhwc, w = rand((2, 6, 5, 3), 11), rand((3, 3, 3, 4), 12)
     up_nhwc = rand((2, 6, 5, 4), 13)
     with fg.Graph().as_default():

@@ -63,19 +63,18 @@ class ConvBackpropPair:
 def run(graph: PlanGraph, options: PlanOptions) -> int:
     if not options.remapping:
         return 0
-    waited_for = graph.control_users()
-    targets = set(graph.targets)
+    pinned = graph.guards().pinned
     by_backprop: dict = {}
     for node in graph.nodes:
         if node.op_def is not None and node.kernel is None and \
                 node.op_def.type_name == "Conv2DBackpropFilter" and len(node.inputs) == 3 and \
-                node not in waited_for and node not in targets:
+                node not in pinned:
             by_backprop.setdefault(node.inputs[2], []).append(node)
     rewrites = 0
     for node in list(graph.nodes):
         if node.op_def is None or node.kernel is not None or \
                 node.op_def.type_name != "Conv2DBackpropInput" or len(node.inputs) != 3 or \
-                node in waited_for or node in targets:
+                node in pinned:
             continue
         partners = [f for f in by_backprop.get(node.inputs[2], ())
                     if f.op_def.attributes() == node.op_def.attributes() and

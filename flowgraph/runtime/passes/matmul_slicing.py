@@ -20,8 +20,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from flowgraph.runtime.ir import CONST, Node, PlanGraph
+from flowgraph.runtime.ir import CONST, Guards, Node, PlanGraph
 from flowgraph.runtime.options import PlanOptions
+from flowgraph.runtime.passes.matching import rewrite_each
 
 _ndarray = np.ndarray
 
@@ -90,31 +91,19 @@ class SlicedMatMul:
 
 
 def run(graph: PlanGraph, options: PlanOptions) -> int:
-    uses = graph.uses()
-    fetched = graph.fetched()
-    waited_for = graph.control_users()
-    targets = set(graph.targets)
-    rewrites = 0
-    for node in list(graph.nodes):
-        plan = _plan(node, uses, fetched, waited_for, targets)
-        if plan is not None:
-            _rewrite(graph, node, *plan)
-            rewrites += 1
-    return rewrites
+    return rewrite_each(graph, _plan, _rewrite)
 
 
-def _plan(split: Node, uses: dict, fetched: set, waited_for: set,
-          targets: set) -> Optional[tuple]:
+def _plan(split: Node, guards: Guards) -> Optional[tuple]:
     """(matmul node, axis, total, bounds, used outputs) when `split` can be rewritten."""
     kind = split.op_def.type_name if split.op_def is not None else None
-    if kind not in ("Split", "SplitV") or split in waited_for or split in targets:
+    if kind not in ("Split", "SplitV") or split in guards.pinned:
         return None
     value = split.inputs[0]
     matmul = value.producer
     if matmul is None or matmul.op_def is None or matmul.op_def.type_name != "MatMul":
         return None
-    if matmul in waited_for or matmul in targets or value in fetched or \
-            len(uses.get(value, ())) != 1:
+    if matmul in guards.pinned or not guards.private(value):
         return None
     out = value.dtype
     if out.np.kind != "f" or any(v.dtype != out for v in matmul.inputs):
@@ -129,7 +118,7 @@ def _plan(split: Node, uses: dict, fetched: set, waited_for: set,
     sizes = _sizes(split, dims[axis])
     if sizes is None or len(sizes) != len(split.outputs):
         return None
-    used = [i for i, v in enumerate(split.outputs) if v in fetched or uses.get(v)]
+    used = [i for i, v in enumerate(split.outputs) if v in guards.fetched or guards.uses.get(v)]
     if not used or len(used) == len(split.outputs):
         return None  # nothing to save, or nothing used (dead code removal drops it)
     starts = np.concatenate([[0], np.cumsum(sizes)]).tolist()

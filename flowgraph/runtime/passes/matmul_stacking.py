@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from flowgraph.runtime.ir import Node, PlanGraph, Value
+from flowgraph.runtime.ir import Guards, Node, PlanGraph, Value
 from flowgraph.runtime.options import PlanOptions
 
 _ndarray = np.ndarray
@@ -94,10 +94,7 @@ class StackedMatMulSum:
 
 
 def run(graph: PlanGraph, options: PlanOptions) -> int:
-    uses = graph.uses()
-    fetched = graph.fetched()
-    waited_for = graph.control_users()
-    targets = set(graph.targets)
+    guards = graph.guards()
     rewrites = 0
     for node in list(graph.nodes):
         if node.op_def is None or node.op_def.type_name != "AddN" or \
@@ -105,7 +102,7 @@ def run(graph: PlanGraph, options: PlanOptions) -> int:
             continue
         groups: dict = {}
         for v in node.inputs:
-            mm = _stackable(v, node, uses, fetched, waited_for, targets)
+            mm = _stackable(v, node, guards)
             if mm is not None:
                 flags = (mm.op_def.transpose_a, mm.op_def.transpose_b)
                 groups.setdefault(flags, []).append(mm)
@@ -119,15 +116,14 @@ def run(graph: PlanGraph, options: PlanOptions) -> int:
     return rewrites
 
 
-def _stackable(v: Value, addn: Node, uses: dict, fetched: set, waited_for: set,
-               targets: set) -> Any:
+def _stackable(v: Value, addn: Node, guards: Guards) -> Any:
     """The MatMul node producing `v` when it may be folded into a stacked product."""
     mm = v.producer
     if mm is None or mm.op_def is None or mm.op_def.type_name != "MatMul":
         return None
-    if v in fetched or mm in waited_for or mm in targets or mm.controls:
+    if v in guards.fetched or mm in guards.pinned or mm.controls:
         return None
-    if [user for user, _ in uses.get(v, ())] != [addn]:
+    if [user for user, _ in guards.uses.get(v, ())] != [addn]:
         return None  # read elsewhere too, or twice by the AddN
     if any(x.dtype != v.dtype for x in mm.inputs):
         return None

@@ -22,8 +22,9 @@ import numpy as np
 
 from flowgraph.ops.training import ApplyGradientDescent, gradient_descent_rule, same_shape
 from flowgraph.runtime import intra_op
-from flowgraph.runtime.ir import Node, PlanGraph
+from flowgraph.runtime.ir import Guards, Node, PlanGraph
 from flowgraph.runtime.options import PlanOptions
+from flowgraph.runtime.passes.matching import rewrite_each
 
 # Bytes of product rows computed and applied at a time (they stay in the core's cache).
 SLICE_BYTES = 512 << 10
@@ -75,21 +76,10 @@ def _sliceable(v: Any, left: Any, right: Any) -> bool:
 
 
 def run(graph: PlanGraph, options: PlanOptions) -> int:
-    uses = graph.uses()
-    fetched = graph.fetched()
-    waited_for = graph.control_users()
-    targets = set(graph.targets)
-    rewrites = 0
-    for node in list(graph.nodes):
-        matmul = _match(node, uses, fetched, waited_for, targets)
-        if matmul is not None:
-            _rewrite(graph, node, matmul)
-            rewrites += 1
-    return rewrites
+    return rewrite_each(graph, _match, _rewrite)
 
 
-def _match(update: Node, uses: dict, fetched: set, waited_for: set,
-           targets: set) -> Optional[Node]:
+def _match(update: Node, guards: Guards) -> Optional[Node]:
     """The MatMul node whose product `update` can take in slices, or None."""
     if update.op_def is None or update.kernel is not None or \
             type(update.op_def) is not ApplyGradientDescent or len(update.inputs) != 3:
@@ -99,8 +89,7 @@ def _match(update: Node, uses: dict, fetched: set, waited_for: set,
     if matmul is None or matmul.op_def is None or matmul.kernel is not None or \
             matmul.op_def.type_name != "MatMul" or len(matmul.inputs) != 2:
         return None
-    if delta in fetched or len(uses.get(delta, ())) != 1 or matmul in waited_for or \
-            matmul in targets:
+    if not guards.private(delta) or matmul in guards.pinned:
         return None
     dtype = update.inputs[0].dtype
     if dtype.np.kind != "f" or delta.dtype != dtype or \

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flowgraph.runtime.ir import Node, PlanGraph
+from flowgraph.runtime.ir import Guards, Node, PlanGraph
 from flowgraph.runtime.options import PlanOptions
+from flowgraph.runtime.passes.matching import rewrite_each
 
 _POOL_GRADS = ("MaxPoolGrad", "MaxPool3DGrad")
 
@@ -39,21 +40,10 @@ class MaskedPoolGrad:
 def run(graph: PlanGraph, options: PlanOptions) -> int:
     if not options.remapping:
         return 0
-    uses = graph.uses()
-    fetched = graph.fetched()
-    waited_for = graph.control_users()
-    targets = set(graph.targets)
-    rewrites = 0
-    for node in list(graph.nodes):
-        pool_grad = _match(node, uses, fetched, waited_for, targets)
-        if pool_grad is not None:
-            _rewrite(graph, node, pool_grad)
-            rewrites += 1
-    return rewrites
+    return rewrite_each(graph, _match, _rewrite)
 
 
-def _match(relu_grad: Node, uses: dict, fetched: set, waited_for: set,
-           targets: set) -> Optional[Node]:
+def _match(relu_grad: Node, guards: Guards) -> Optional[Node]:
     """The MaxPoolGrad node `relu_grad` can absorb, or None."""
     if relu_grad.op_def is None or relu_grad.kernel is not None or \
             relu_grad.op_def.type_name != "ReluGrad" or len(relu_grad.inputs) != 2:
@@ -63,8 +53,8 @@ def _match(relu_grad: Node, uses: dict, fetched: set, waited_for: set,
     if pool_grad is None or pool_grad.op_def is None or pool_grad.kernel is not None or \
             pool_grad.op_def.type_name not in _POOL_GRADS or len(pool_grad.inputs) != 3:
         return None
-    if pool_grad.inputs[0] is not features or routed in fetched or \
-            len(uses.get(routed, ())) != 1 or pool_grad in waited_for or pool_grad in targets:
+    if pool_grad.inputs[0] is not features or not guards.private(routed) or \
+            pool_grad in guards.pinned:
         return None
     if routed.dtype != features.dtype or features.dtype.np.kind != "f":
         return None

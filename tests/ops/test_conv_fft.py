@@ -226,3 +226,30 @@ def test_nchw_convolution_and_gradients_on_the_dft_path(monkeypatch):
         x_nhwc.shape, w, up_nhwc, padding="SAME"), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(got_dw, ref_conv2d_backprop_filter(
         x_nhwc, w.shape, up_nhwc, padding="SAME"), rtol=1e-10, atol=1e-12)
+
+
+def test_random_shapes_and_paddings_match_im2col(monkeypatch):
+    # Paddings up to the filter size + 1 on each side (outputs larger than the input, filters
+    # larger than it), odd and even sizes; against the im2col kernels (a separate
+    # implementation, the DFT path switched off for them).
+    monkeypatch.setattr(conv_fft, "ENABLED", False)
+    rng = np.random.default_rng(42)
+    checked = 0
+    while checked < 60:
+        b, h, w, c, o = (int(v) for v in rng.integers(1, [4, 16, 16, 5, 5]))
+        kh, kw = (int(v) for v in rng.integers(1, 8, 2))
+        pads = ((int(rng.integers(0, kh + 2)), int(rng.integers(0, kh + 2))),
+                (int(rng.integers(0, kw + 2)), int(rng.integers(0, kw + 2))))
+        oh, ow = h + sum(pads[0]) - kh + 1, w + sum(pads[1]) - kw + 1
+        if oh < 1 or ow < 1:
+            continue
+        x, f = rng.standard_normal((b, h, w, c)), rng.standard_normal((kh, kw, c, o))
+        dy = rng.standard_normal((b, oh, ow, o))
+        want = [conv_kernels.conv2d(x, f, (1, 1), (1, 1), pads, (oh, ow)),
+                conv_kernels.conv2d_backprop_input(x.shape, f, dy, (1, 1), (1, 1), pads),
+                conv_kernels.conv2d_backprop_filter(x, f.shape, dy, (1, 1), (1, 1), pads)]
+        got = [conv_fft.conv2d(x, f, pads, (oh, ow)), *conv_fft.backprop_both(x, f, dy, pads)]
+        for g, ref in zip(got, want):
+            np.testing.assert_allclose(g, ref, rtol=1e-9, atol=1e-9,
+                                       err_msg=str((x.shape, f.shape, pads)))
+        checked += 1

@@ -69,7 +69,8 @@ class Conv2D(Conv2DFamily):
         (oh, _, _), (ow, _, _) = self.geometry((h, width), (kh, kw))
         return [(dtype, self.from_nhwc([n, oh, ow, co]))]
 
-    def kernel(self, x, w):
+    def kernel(self, x, w, epilogue=None):
+        """The convolution; `epilogue` (rows -> None, in place) as conv_kernels.conv2d's."""
         self.check_ranks(input=x, filter=w)
         xn = self.to_nhwc(x)
         if xn.shape[3] != w.shape[2]:
@@ -78,7 +79,8 @@ class Conv2D(Conv2DFamily):
                              f"{list(x.shape)} ({self.data_format}), filter of shape "
                              f"{list(w.shape)} ({FILTER_LAYOUT})")
         strides, dilations, pads, out_hw = self.kernel_geometry(xn.shape[1:3], w.shape[:2])
-        return self.from_nhwc_array(kernels.conv2d(xn, w, strides, dilations, pads, out_hw))
+        return self.from_nhwc_array(kernels.conv2d(xn, w, strides, dilations, pads, out_hw,
+                                                   epilogue))
 
     def grad(self, op, dy):
         # TF1's _Conv2DGrad: one backprop op per input, with the same attributes.

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -154,8 +154,9 @@ def _split(batch: int, elements: int, fn) -> None:
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, pads: Sequence[Sequence[int]],
-           out_hw: Sequence[int]) -> np.ndarray:
-    """out[b, y, x, o] = sum_{i, j, c} xpad[b, y + i, x + j, c] * w[i, j, c, o]."""
+           out_hw: Sequence[int], epilogue: Optional[Callable] = None) -> np.ndarray:
+    """out[b, y, x, o] = sum_{i, j, c} xpad[b, y + i, x + j, c] * w[i, j, c, o];
+    `epilogue` as conv_kernels.conv2d's (applied to each range of images)."""
     batch, h, width, c = x.shape
     kh, kw, _, o = w.shape
     oh, ow = out_hw
@@ -176,6 +177,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, pads: Sequence[Sequence[int]],
         part = _signal(prod.reshape(-1, lengths[0], n * o), lengths, _positions(oh, -top),
                        _positions(ow, -left))
         out[first:end] = part.reshape(ow, oh, n, o).transpose(2, 1, 0, 3)
+        if epilogue is not None:
+            epilogue(out[first:end].reshape(-1, o))
 
     _split(batch, x.size + out.size, images)
     return out

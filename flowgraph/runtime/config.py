@@ -52,7 +52,8 @@ class RewriterConfig:
     (x * 1, x + 0, double transposes, reshapes of reshapes, identities),
     ``dependency_optimization`` (pruning no-ops), ``remapping`` (matmul + bias +
     activation fused into one kernel; a ReLU's gradient applied to the pooled gradient
-    of the max pool that reads it; a convolution's two gradients run as one node);
+    of the max pool that reads it; a convolution's two gradients run as one node, and
+    its bias and ReLU in its own blocks);
     ``memory_optimization`` NO_MEM_OPT (1) turns off the memory planner (buffers reused
     across runs, in-place kernels).
     ``disable_meta_optimizer`` turns every one of them off.

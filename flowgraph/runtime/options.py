@@ -22,7 +22,8 @@ class PlanOptions:
 
     constant_folding, common_subexpression_elimination, arithmetic_simplification,
     prune_no_ops, remapping (matmul + bias + activation; ReluGrad of MaxPoolGrad on the
-    pooled gradient; a convolution's two gradients as one node), elementwise_fusion,
+    pooled gradient; a convolution's two gradients as one node; conv + bias + ReLU),
+    elementwise_fusion,
     matmul_slicing (a matmul whose result is split computes only the pieces used; one
     feeding a gradient-descent update runs into it by slices of rows),
     matmul_stacking (a sum of matmuls runs as one matmul of stacked operands): the graph

@@ -16,6 +16,7 @@ from flowgraph.runtime.passes import (
     common_subexpression,
     constant_folding,
     conv_backprop_pair,
+    conv_bias_activation,
     dependency,
     fusion,
     matmul_slicing,
@@ -54,6 +55,7 @@ def optimize(graph: PlanGraph, options: PlanOptions) -> dict:
     # Before fusion, which would take the ReluGrad into an elementwise chain.
     step("pool_relu_grad", options.remapping, pool_relu_grad)
     step("conv_backprop_pair", options.remapping, conv_backprop_pair)
+    step("conv_bias_activation", options.remapping, conv_bias_activation)
     if options.remapping or options.elementwise_fusion:
         counts["fusion"] = fusion.run(graph, options)
     return counts

@@ -11,6 +11,10 @@ runs of a plan whose heavy independent steps are matmuls (BLAS is then limited t
 cores / pool threads for that run, so the threads never oversubscribe the cores).
 Compiled steps write their large results into buffers of the Session's pool, and the slots
 of their inputs are recycled once their last reader is done.
+
+One coordinating thread (the caller's) does the bookkeeping: it frees inputs and starts the
+steps that become ready. A worker that finishes a step whose consumer waits for nothing else
+runs that consumer itself (`_continuations`), so a chain of heavy steps costs no hand-offs.
 """
 
 from __future__ import annotations
@@ -41,12 +45,14 @@ class _Schedule:
     """Per-plan scheduling data: dependency counts, consumers and reader counts."""
 
     def __init__(self, plan: Plan, min_elements: int, blas_uses_all_cores: bool,
-                 blas_auto: bool = False) -> None:
+                 blas_auto: bool = False, inline_elements: int = 0) -> None:
         self.consumers = plan.consumers()
         self.indegree = [0] * len(plan.steps)
         for deps in self.consumers.values():
             for d in deps:
                 self.indegree[d] += 1
+        self.inline = [_runs_inline(step, inline_elements) for step in plan.steps]
+        self.follow = _continuations(plan, self.consumers, self.indegree, self.inline)
         readers: dict = {}
         for step in plan.steps:
             for slot in step.inputs:
@@ -69,6 +75,35 @@ class _Schedule:
         if not self.worthwhile and blas_auto and blas_uses_all_cores:
             self.limit_blas = self.worthwhile = _mostly_parallel_blas(
                 plan, self.consumers, min_elements)
+
+
+def _runs_inline(step: Any, inline_elements: int) -> bool:
+    """Cheap steps (Variable reads, small elementwise ops) run on the coordinating thread: a
+    hand-off to a worker would cost more than the step (as TF1's inline kernels)."""
+    return step.elements < inline_elements and not step.uses_all_cores
+
+
+def _continuations(plan: Plan, consumers: dict, indegree: list, inline: list) -> list:
+    """For each step run by a worker, the consumer the same worker runs next (or -1): one
+    that waits for nothing else but steps run inline before any worker starts (Variable
+    reads, constants). The link in a chain of matmuls then costs no round trip through the
+    coordinating thread (two thread wake-ups, tens of microseconds each), as TF1's executor
+    runs one ready successor on the thread that finished its input."""
+    early = [inline[step.index] and indegree[step.index] == 0 for step in plan.steps]
+    waits_on_early = [0] * len(plan.steps)
+    for step in plan.steps:
+        if early[step.index]:
+            for c in consumers[step.index]:
+                waits_on_early[c] += 1
+    follow = [-1] * len(plan.steps)
+    for step in plan.steps:
+        if inline[step.index]:
+            continue
+        for c in consumers[step.index]:
+            if indegree[c] - waits_on_early[c] == 1:
+                follow[step.index] = c
+                break
+    return follow
 
 
 def _has_parallel_heavy_steps(plan: Plan, consumers: dict, min_elements: int,
@@ -154,11 +189,13 @@ class ParallelExecutor:
                                         initializer=_quiet_numpy)
         self._schedules: dict = {}
         self._lock = threading.Lock()
+        self._closed = False
 
     def shutdown(self) -> None:
         # Steps already queued still run: a run in progress (another thread's) then ends
         # with CancelledError at its next submission, instead of waiting forever for
         # steps whose futures were cancelled.
+        self._closed = True  # workers go on to no continuation (see _run's work)
         self._pool.shutdown(wait=False)
 
     def _submit(self, work: Any, step: Any) -> None:
@@ -173,7 +210,7 @@ class ParallelExecutor:
         schedule = self._schedules.get(id(plan))
         if schedule is None or schedule.plan is not plan:
             schedule = _Schedule(plan, self.min_elements, self.blas_uses_all_cores,
-                                 self.blas_auto)
+                                 self.blas_auto, self.inline_elements)
             schedule.plan = plan
             with self._lock:
                 self._schedules[id(plan)] = schedule
@@ -202,8 +239,10 @@ class ParallelExecutor:
         done: queue.SimpleQueue = queue.SimpleQueue()
         give = plan.pool.give if getattr(plan, "pool", None) is not None else None
 
-        def work(step: Any) -> None:
-            start = time.perf_counter()
+        follow = schedule.follow
+        stopped = [False]  # set once a step failed: workers then go on to nothing more
+
+        def attempt(step: Any) -> Optional[BaseException]:
             try:
                 if step.call is not None:  # a compiled step (buffers from the pool)
                     step.call(values)
@@ -214,27 +253,48 @@ class ParallelExecutor:
                     else:
                         store_outputs(step, values, result)
             except BaseException as exc:  # handed to the coordinating thread
-                done.put((step, exc, start, time.perf_counter()))
-                return
-            done.put((step, None, start, time.perf_counter()))
+                return exc
+            return None
 
-        inline = self.inline_elements
+        def work(step: Any) -> None:
+            # On a worker: each step's completion goes to the coordinating thread (which
+            # frees its inputs and starts its other consumers); its continuation, if any,
+            # runs right here.
+            while True:
+                start = time.perf_counter()
+                exc = attempt(step)
+                end = time.perf_counter()
+                after = follow[step.index] if exc is None and not stopped[0] else -1
+                if after >= 0 and self._closed:
+                    after = -1  # the coordinating thread's next submission reports it
+                if after >= 0 and deadline is not None and time.monotonic() > deadline:
+                    after = -1  # left to the coordinating thread, which reports the deadline
+                done.put((step, exc, start, end, after >= 0))
+                if after < 0:
+                    return
+                step = steps[after]
+
+        inline = schedule.inline
 
         def dispatch(step: Any) -> None:
-            # Cheap steps (Variable reads, small elementwise ops) run on this thread: a
-            # hand-off to a worker would cost more than the step (as TF1's inline kernels).
-            if step.elements < inline and not step.uses_all_cores:
+            if inline[step.index]:
                 if deadline is not None and time.monotonic() > deadline:
                     raise deadline_error(step)
-                work(step)
+                start = time.perf_counter()
+                exc = attempt(step)
+                if exc is not None:
+                    stopped[0] = True
+                done.put((step, exc, start, time.perf_counter(), False))
             else:
                 self._submit(work, step)
 
-        in_flight = 0
-        for step in steps:
-            if pending[step.index] == 0:
-                dispatch(step)
-                in_flight += 1
+        # Steps that need nothing run inline first, so that they are done before any worker
+        # starts (the continuations count on it).
+        roots = [step for step in steps if pending[step.index] == 0]
+        roots.sort(key=lambda step: not inline[step.index])
+        for step in roots:
+            dispatch(step)
+        in_flight = len(roots)
         finished = 0
         failure: Optional[BaseException] = None
         while in_flight:
@@ -242,13 +302,15 @@ class ParallelExecutor:
             intra_op.crowded = in_flight > 1
             timeout = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             try:
-                step, exc, start, end = done.get(timeout=timeout)
+                step, exc, start, end, continued = done.get(timeout=timeout)
             except queue.Empty:
                 raise deadline_error(None) from None
-            in_flight -= 1
+            if not continued:  # else its continuation is now in flight on the same worker
+                in_flight -= 1
             finished += 1
             if exc is not None:
                 if failure is None:
+                    stopped[0] = True
                     failure = node_error(step, values, exc)
                     if not isinstance(exc, errors.OpError):
                         failure.__cause__ = exc
@@ -272,7 +334,7 @@ class ParallelExecutor:
                         readers[slot] = left - 1
             for c in schedule.consumers[step.index]:
                 pending[c] -= 1
-                if pending[c] == 0:
+                if pending[c] == 0 and not (continued and c == follow[step.index]):
                     dispatch(steps[c])
                     in_flight += 1
         intra_op.crowded = False

@@ -99,3 +99,30 @@ class BlasThreadsProbe(Op):
         with _CALLS_LOCK:
             BLAS_THREADS_SEEN.append(blas[0] if blas else None)
         return x
+
+
+# (tag, thread id) appended each time a ThreadRecorder kernel runs.
+THREADS_SEEN: list = []
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ThreadRecorder(Op):
+    """Returns its first input plus the sum of the others (all of one shape); records
+    which thread ran it under `tag`."""
+
+    type_name = "ThreadRecorderForTest"
+    tag: str = ""
+    stateful = True
+
+    def infer(self, op):
+        return [(op.inputs[0].dtype, op.inputs[0].shape)]
+
+    def kernel(self, x, *others):
+        with _CALLS_LOCK:
+            THREADS_SEEN.append((self.tag, threading.get_ident()))
+        time.sleep(0.002)  # long enough for the other chain's steps to come in between
+        return x + sum(others) if others else x.copy()
+
+
+def thread_recorder(tag, *inputs, name=None):
+    return apply_op(ThreadRecorder(tag=tag), list(inputs), name=name)

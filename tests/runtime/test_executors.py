@@ -369,3 +369,42 @@ def test_parallel_and_sequential_raise_the_same_error_class(parallel):
         run_plan(plan, feeds)
     with pytest.raises(fg.errors.InvalidArgumentError, match="mismatch"):
         run_plan(plan, feeds, parallel)
+
+
+def test_a_chain_of_worker_steps_stays_on_one_worker():
+    # Each link waits only for the previous one and for Variable reads (run inline before
+    # any worker starts), so the worker that finishes a link runs the next one itself.
+    n = 1 << 20  # large enough for a worker of its own (MIN_PARALLEL_ELEMENTS)
+    x = fg.placeholder(fg.float32, [n], name="x")
+    v = fg.Variable(np.full(n, 2.0, np.float32), name="v")
+    chains = {}
+    for tag in ("a", "b"):
+        h = kernels.thread_recorder(tag, x)
+        for _ in range(4):
+            h = kernels.thread_recorder(tag, h, v.value())
+        chains[tag] = h
+    executor = ParallelExecutor(threads=2)
+    with fg.Session() as sess:
+        sess.run(v.initializer)
+        sess._executor = executor
+        assert executor.worthwhile(sess._plan_for([chains["a"], chains["b"]], (x,)))
+        kernels.THREADS_SEEN.clear()
+        got = sess.run(chains, {x: np.ones(n, np.float32)})
+    executor.shutdown()
+    for tag in ("a", "b"):
+        np.testing.assert_array_equal(got[tag], np.full(n, 9.0, np.float32))
+        threads = [ident for seen, ident in kernels.THREADS_SEEN if seen == tag]
+        assert len(threads) == 5
+        assert len(set(threads)) == 1, f"chain {tag} moved between threads: {threads}"
+    assert threading.get_ident() not in {ident for _, ident in kernels.THREADS_SEEN}
+
+
+def test_a_failing_link_ends_its_chain(parallel):
+    x = fg.placeholder(fg.float64, [4], name="x")
+    h = kernels.failing(kernels.thread_recorder("first", x), name="broken")
+    out = kernels.thread_recorder("after", h)
+    plan = Plan([out], [], [x], SessionState())
+    kernels.THREADS_SEEN.clear()
+    with pytest.raises(fg.errors.OpError, match="broken"):
+        run_plan(plan, {x: np.zeros(4)}, parallel)
+    assert [tag for tag, _ in kernels.THREADS_SEEN] == ["first"]

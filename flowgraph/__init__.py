@@ -77,3 +77,32 @@ from flowgraph.image.boxes import extract_image_patches  # noqa: E402 - tf.extra
 from flowgraph.input import (FIFOQueue, FixedLengthRecordReader, PaddingFIFOQueue,  # noqa: E402
                              QueueBase, RandomShuffleQueue, ReaderBase, TextLineReader,
                              TFRecordReader, WholeFileReader)
+
+from flowgraph.api import sets  # noqa: E402
+
+from flowgraph.ops.edit_distance import edit_distance  # noqa: E402 - tf.edit_distance
+
+# TF1 namespaces and aliases: tf.queue, tf.manip, tf.resource_loader, build constants,
+# op_scope, variable_op_scope, get_logger, ... and tf.dtypes' bool/cast/saturate_cast/as_string.
+from flowgraph.api import manip, queue  # noqa: E402 - tf.manip, tf.queue
+from flowgraph.tf1 import resource_loader  # noqa: E402 - tf.resource_loader
+from flowgraph.api.tf1_names import *  # noqa: E402,F401,F403 - tf.VERSION, tf.op_scope, ...
+from flowgraph.api import tf1_names as _tf1_names  # noqa: E402
+from flowgraph import dtypes as _dtypes_module  # noqa: E402
+
+_tf1_names.add_dtypes_names(_dtypes_module)
+logging.TaskLevelStatusMessage = _tf1_names.TaskLevelStatusMessage
+
+# tf.print, py_function, searchsorted, switch_case, tf.bitwise and other TF1 names.
+from flowgraph.ops.printing_v2 import print_v2 as print  # noqa: E402,A001 - tf.print
+from flowgraph.ops.search_ops import searchsorted  # noqa: E402
+from flowgraph.ops.bitwise import bitcast  # noqa: E402
+from flowgraph.ops.scatter_extrema import tensor_scatter_nd_max, tensor_scatter_nd_min  # noqa: E402
+from flowgraph.ops.misc_tf1 import (add_check_numerics_ops, grad_pass_through,  # noqa: E402
+                                    guarantee_const, parallel_stack, py_function,
+                                    recompute_grad, sparse_matmul, switch_case, timestamp)
+from flowgraph.api import bitwise  # noqa: E402 - tf.bitwise
+
+from flowgraph.dtypes import uint32, uint64  # noqa: E402 - tf.uint32, tf.uint64
+
+from flowgraph import distributions  # noqa: E402 - tf.distributions

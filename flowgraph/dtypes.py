@@ -122,6 +122,8 @@ int32 = DType("int32", np.int32)
 int64 = DType("int64", np.int64)
 uint8 = DType("uint8", np.uint8)
 uint16 = DType("uint16", np.uint16)
+uint32 = DType("uint32", np.uint32)
+uint64 = DType("uint64", np.uint64)
 bool_ = DType("bool", np.bool_)
 string = DType("string", np.object_)
 
@@ -133,7 +135,8 @@ double = float64
 # Added for control flow (flowgraph.control_flow).
 variant = DType("variant", np.object_)
 
-ALL_DTYPES = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool_, string)
+ALL_DTYPES = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+              bool_, string)
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({"half": float16, "float": float32, "double": float64, "int": int32,
                  "long": int64, "str": string, "bytes": string, "variant": variant})
@@ -141,7 +144,7 @@ _BY_NUMPY = {d.np: d for d in ALL_DTYPES}
 # TF1's DataType enum (tensorflow/core/framework/types.proto) of each flowgraph dtype.
 _ENUM_BY_NAME = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
                  "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
-                 "variant": 21}
+                 "variant": 21, "uint32": 22, "uint64": 23}
 _BY_ENUM = {enum: _BY_NAME[name] for name, enum in _ENUM_BY_NAME.items()}
 
 

@@ -33,3 +33,17 @@ from flowgraph.ops.linalg_solve import matrix_determinant as det  # noqa: F401,E
 from flowgraph.ops.linalg_solve import matrix_inverse as inv  # noqa: F401,E402
 from flowgraph.ops.linalg_solve import matrix_solve as solve  # noqa: F401,E402
 from flowgraph.ops.linalg_solve import matrix_triangular_solve as triangular_solve  # noqa: F401,E402
+
+# LU, expm, sqrtm, matrix_rank, normalize, tridiagonal systems.
+from flowgraph.ops.linalg_more import (  # noqa: F401,E402
+    lu,
+    lu_matrix_inverse,
+    lu_reconstruct,
+    lu_solve,
+    sqrtm,
+)
+from flowgraph.ops.linalg_more_funcs import expm, matrix_rank, normalize  # noqa: F401,E402
+from flowgraph.ops.linalg_more_tridiag import (  # noqa: F401,E402
+    tridiagonal_matmul,
+    tridiagonal_solve,
+)

@@ -114,3 +114,5 @@ from flowgraph.ops.special_gamma import (  # noqa: F401,E402
     igamma,
     igammac,
 )
+
+from flowgraph.ops.special_inverse import erfcinv, erfinv, ndtri, nextafter, xlog1py  # noqa: E402,F401 - tf.math.*

@@ -11,3 +11,19 @@ from flowgraph.ops.candidate_sampling import (  # noqa: E402,F401
 )
 from flowgraph.ops.random_more import random_gamma as gamma  # noqa: E402,F401
 from flowgraph.ops.random_more import random_poisson as poisson  # noqa: E402,F401
+
+from flowgraph.ops.stateless_random import (  # noqa: E402,F401 - tf.random.stateless_*
+    stateless_categorical,
+    stateless_multinomial,
+    stateless_truncated_normal,
+)
+from flowgraph.ops.stateless_random import (  # noqa: E402,F401
+    stateless_random_normal as stateless_normal,
+    stateless_random_uniform as stateless_uniform,
+)
+
+from flowgraph.ops.candidate_sampling_more import (  # noqa: E402,F401
+    all_candidate_sampler,
+    fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
+)

@@ -36,3 +36,5 @@ from flowgraph.ops.sparse_extra import sparse_reduce_max_sparse as reduce_max_sp
 from flowgraph.ops.sparse_extra import sparse_reduce_sum_sparse as reduce_sum_sparse  # noqa
 from flowgraph.ops.sparse_extra import sparse_reset_shape as reset_shape  # noqa: E402,F401
 from flowgraph.ops.sparse_extra import sparse_merge as merge  # noqa: E402,F401
+
+from flowgraph.ops.sparse import sparse_placeholder as placeholder  # noqa: E402,F401

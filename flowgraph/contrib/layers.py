@@ -299,3 +299,9 @@ def batch_norm(inputs: Any, decay: float = 0.999, center: bool = True, scale: bo
 linear = functools.partial(fully_connected, activation_fn=None)
 relu6 = functools.partial(fully_connected, activation_fn=_relu6)
 relu = functools.partial(fully_connected, activation_fn=relu)
+
+# separable_conv2d, group_norm, instance_norm, maxout, optimize_loss, ...
+from flowgraph.contrib import layers_more as _more  # noqa: E402, I001
+from flowgraph.contrib.layers_more import *  # noqa: E402, F401, F403
+
+__all__ += _more.__all__

@@ -38,3 +38,9 @@ __all__ = ["AUTOTUNE", "Dataset", "DatasetV1", "FixedLengthRecordDataset", "Iter
            "TFRecordDataset", "TextLineDataset", "experimental", "get_output_classes",
            "get_output_shapes", "get_output_types", "make_initializable_iterator",
            "make_one_shot_iterator"]
+
+INFINITE_CARDINALITY = experimental.INFINITE_CARDINALITY
+UNKNOWN_CARDINALITY = experimental.UNKNOWN_CARDINALITY
+ThreadingOptions = experimental.ThreadingOptions
+
+__all__ += ["INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "ThreadingOptions"]

@@ -15,3 +15,7 @@ from flowgraph.graph_util.prune import (
 
 __all__ = ["convert_variables_to_constants", "extract_sub_graph", "must_run_on_cpu",
            "remove_training_nodes", "tensor_shape_from_node_def_name"]
+
+from flowgraph.io.importer import import_graph_def  # noqa: E402 - tf.graph_util.import_graph_def
+
+__all__ += ["import_graph_def"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from flowgraph.tf1 import gfile_v2 as gfile  # noqa: F401 - tf.io.gfile (light: os and shutil)
+
 _EXPORTS = {
     "GraphDef": "graph_def", "NodeDef": "graph_def", "VersionDef": "graph_def",
     "GraphDefError": "attrs", "import_graph_def": "importer",
@@ -35,9 +37,15 @@ _EXPORTS = {
     "serialize_sparse": "..ops.sparse_serialize",
     "serialize_many_sparse": "..ops.sparse_serialize",
     "deserialize_many_sparse": "..ops.sparse_serialize",
+    # TF1's tf.io aliases of the image codecs and the queues.
+    **{name: "..image" for name in (
+        "decode_png", "decode_jpeg", "decode_gif", "decode_bmp", "decode_image",
+        "decode_and_crop_jpeg", "encode_png", "encode_jpeg", "extract_jpeg_shape", "is_jpeg")},
+    **{name: "..input.queues" for name in (
+        "PaddingFIFOQueue", "QueueBase", "RandomShuffleQueue")},
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted([*_EXPORTS, "gfile"])
 
 
 def __getattr__(name: str) -> Any:

@@ -151,3 +151,31 @@ from flowgraph.ops.ctc_decoders import (  # noqa: E402,F401
 )
 
 __all__ += ["ctc_beam_search_decoder", "ctc_greedy_decoder", "ctc_loss"]
+
+# Morphology, space-to-batch, fractional pooling, candidate samplers, CTC label helpers and
+# more convolution helpers.
+from flowgraph.nn.conv_transpose_extra import (  # noqa: E402,F401
+    atrous_conv2d_transpose,
+    compute_average_loss,
+    conv_transpose,
+    depthwise_conv2d_backprop_filter,
+    depthwise_conv2d_backprop_input,
+    scale_regularization_loss,
+    with_space_to_batch,
+)
+from flowgraph.nn.ctc_labels import collapse_repeated, ctc_unique_labels  # noqa: E402,F401
+from flowgraph.ops.candidate_sampling_more import (  # noqa: E402,F401
+    all_candidate_sampler,
+    fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
+)
+from flowgraph.ops.fractional_pool import fractional_avg_pool, fractional_max_pool  # noqa: E402,F401
+from flowgraph.ops.morphology import dilation2d, erosion2d  # noqa: E402,F401
+from flowgraph.ops.space_batch import space_to_batch  # noqa: E402,F401
+
+__all__ += ["atrous_conv2d_transpose", "compute_average_loss", "conv_transpose",
+            "depthwise_conv2d_backprop_filter", "depthwise_conv2d_backprop_input",
+            "scale_regularization_loss", "with_space_to_batch", "collapse_repeated",
+            "ctc_unique_labels", "all_candidate_sampler", "fixed_unigram_candidate_sampler",
+            "learned_unigram_candidate_sampler", "fractional_avg_pool", "fractional_max_pool",
+            "dilation2d", "erosion2d", "space_to_batch"]

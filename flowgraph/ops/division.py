@@ -34,6 +34,8 @@ _TRUEDIV_TYPE = {
     dtypes.int8: dtypes.float32, dtypes.uint8: dtypes.float32,
     dtypes.int16: dtypes.float32, dtypes.uint16: dtypes.float32,
     dtypes.int32: dtypes.float64, dtypes.int64: dtypes.float64,
+    # (as tf.compat.v1 of TF 2.x; TF 1.15 had no uint32 / uint64 division)
+    dtypes.uint32: dtypes.float64, dtypes.uint64: dtypes.float64,
 }
 
 

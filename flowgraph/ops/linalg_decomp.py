@@ -105,7 +105,7 @@ class Svd(Op):
 
     def kernel(self, x):
         if not self.compute_uv:
-            return (np.linalg.svd(x, compute_uv=False).astype(x.dtype, copy=False),)
+            return np.linalg.svd(x, compute_uv=False).astype(x.dtype, copy=False)
         u, s, vh = np.linalg.svd(x, full_matrices=self.full_matrices)
         return (s.astype(x.dtype, copy=False), u.astype(x.dtype, copy=False),
                 np.swapaxes(vh, -1, -2).astype(x.dtype, copy=False))

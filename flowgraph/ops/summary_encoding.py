@@ -23,7 +23,7 @@ INSTALL_HINT = ("TensorBoard summaries need the tensorboardX package: "
 # TensorFlow's DataType enum values (tensorflow/core/framework/types.proto).
 TF_DATATYPE = {
     "float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-    "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
+    "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19, "uint32": 22, "uint64": 23,
 }
 
 _PROTO_MODULES = ("summary_pb2", "event_pb2", "graph_pb2", "node_def_pb2", "attr_value_pb2",

@@ -173,3 +173,8 @@ __all__ += ["replica_device_setter"]
 from flowgraph.train.learning_rate_decay import noisy_linear_cosine_decay  # noqa: E402
 
 __all__ += ["noisy_linear_cosine_decay"]
+
+# The tf.train.queue_runner module (QueueRunner, add_queue_runner, start_queue_runners).
+from flowgraph.api import queue_runner  # noqa: E402
+
+__all__ += ["queue_runner"]

@@ -1,0 +1,5 @@
+"""`fg.queue`: TF1's `tf.queue` namespace (the queue classes of `flowgraph.input`)."""
+
+from flowgraph.input.queues import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
+
+__all__ = ["FIFOQueue", "PaddingFIFOQueue", "QueueBase", "RandomShuffleQueue"]

@@ -106,3 +106,10 @@ from flowgraph.api import bitwise  # noqa: E402 - tf.bitwise
 from flowgraph.dtypes import uint32, uint64  # noqa: E402 - tf.uint32, tf.uint64
 
 from flowgraph import distributions  # noqa: E402 - tf.distributions
+
+from flowgraph.api import quantization  # noqa: E402 - tf.quantization
+from flowgraph.ops.fake_quant import *  # noqa: E402,F401,F403 - tf.fake_quant_with_min_max_*
+
+from flowgraph.api import audio  # noqa: E402 - tf.audio
+from flowgraph.ops.strings_more import string_to_hash_bucket, string_to_hash_bucket_strong  # noqa: E402,F401,E501 - tf.string_to_hash_bucket*
+from flowgraph.ops.decode_more import decode_compressed, decode_json_example  # noqa: E402,F401 - tf.decode_*

@@ -27,3 +27,5 @@ from flowgraph.ops.check_ops import (  # noqa: F401
 from flowgraph.ops.composites_math import is_non_decreasing, is_strictly_increasing  # noqa: F401
 from flowgraph.ops.rounding import is_finite, is_inf, is_nan  # noqa: F401
 from flowgraph.ops.check_ops import verify_tensor_all_finite as assert_all_finite  # noqa: F401
+
+from flowgraph.api.assert_shapes import assert_shapes  # noqa: E402,F401 - tf.debugging.assert_shapes

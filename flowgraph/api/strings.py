@@ -16,3 +16,12 @@ from flowgraph.ops.strings_extra import strings_split as split  # noqa: E402,F40
 # Added with the tf.io / tf.strings gap pass.
 from flowgraph.ops.string_format import string_format as format  # noqa: E402,F401,A001
 from flowgraph.ops.string_ngrams import ngrams  # noqa: E402,F401
+
+# String hashing, transcoding and segment joins.
+from flowgraph.ops.strings_more import string_to_hash_bucket as to_hash_bucket  # noqa: E402,F401
+from flowgraph.ops.strings_more import (  # noqa: E402,F401
+    bytes_split,
+    unicode_transcode,
+    unsorted_segment_join,
+)
+from flowgraph.ops.strings_more import string_to_hash_bucket_strong as to_hash_bucket_strong  # noqa: E402,F401,E501

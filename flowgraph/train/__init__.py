@@ -178,3 +178,17 @@ __all__ += ["noisy_linear_cosine_decay"]
 from flowgraph.api import queue_runner  # noqa: E402
 
 __all__ += ["queue_runner"]
+
+# Conditional batchers, match_filenames_once, LooperThread, basic_train_loop, Supervisor.
+from flowgraph.input.filenames import match_filenames_once  # noqa: E402
+from flowgraph.input.maybe_batch import (  # noqa: E402
+    maybe_batch,
+    maybe_batch_join,
+    maybe_shuffle_batch,
+    maybe_shuffle_batch_join,
+)
+from flowgraph.train.looper import LooperThread, basic_train_loop  # noqa: E402
+from flowgraph.train.supervisor import Supervisor  # noqa: E402
+
+__all__ += ["match_filenames_once", "maybe_batch", "maybe_batch_join", "maybe_shuffle_batch",
+            "maybe_shuffle_batch_join", "LooperThread", "basic_train_loop", "Supervisor"]

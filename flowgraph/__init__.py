@@ -113,3 +113,24 @@ from flowgraph.ops.fake_quant import *  # noqa: E402,F401,F403 - tf.fake_quant_w
 from flowgraph.api import audio  # noqa: E402 - tf.audio
 from flowgraph.ops.strings_more import string_to_hash_bucket, string_to_hash_bucket_strong  # noqa: E402,F401,E501 - tf.string_to_hash_bucket*
 from flowgraph.ops.decode_more import decode_compressed, decode_json_example  # noqa: E402,F401 - tf.decode_*
+
+from flowgraph.dtypes import complex64, complex128  # noqa: E402 - tf.complex64, tf.complex128
+from flowgraph.ops.complex_ops import angle, complex, conj, imag, real  # noqa: E402,A004 - tf.complex, tf.real, ...
+
+from flowgraph.ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: E402 - tf.fft, ...
+
+from flowgraph import signal  # noqa: E402 - tf.signal
+from flowgraph.api import spectral  # noqa: E402 - tf.spectral (TF1 alias)
+
+# tf.Module, tf.TensorSpec family, tf.function (graph mode).
+from flowgraph.module import Module  # noqa: E402 - tf.Module
+from flowgraph.type_spec import (IndexedSlicesSpec, SparseTensorSpec, TensorSpec,  # noqa: E402
+                                 TypeSpec, type_spec_from_value)
+from flowgraph.function_decorator import function  # noqa: E402 - tf.function
+
+from flowgraph.input.accumulators import (  # noqa: E402 - tf.ConditionalAccumulator, ...
+    ConditionalAccumulator,
+    ConditionalAccumulatorBase,
+    SparseConditionalAccumulator,
+)
+from flowgraph.input.priority_queue import PriorityQueue  # noqa: E402 - tf.PriorityQueue

@@ -59,7 +59,8 @@ class DType:
 
     @property
     def real_dtype(self) -> "DType":
-        return self
+        """float32 for complex64, float64 for complex128, the type itself otherwise."""
+        return _REAL_OF_COMPLEX.get(self.name, self)
 
     @property
     def min(self):
@@ -126,6 +127,8 @@ uint32 = DType("uint32", np.uint32)
 uint64 = DType("uint64", np.uint64)
 bool_ = DType("bool", np.bool_)
 string = DType("string", np.object_)
+complex64 = DType("complex64", np.complex64)
+complex128 = DType("complex128", np.complex128)
 
 half = float16
 double = float64
@@ -136,7 +139,8 @@ double = float64
 variant = DType("variant", np.object_)
 
 ALL_DTYPES = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-              bool_, string)
+              bool_, string, complex64, complex128)
+_REAL_OF_COMPLEX = {"complex64": float32, "complex128": float64}
 _BY_NAME = {d.name: d for d in ALL_DTYPES}
 _BY_NAME.update({"half": float16, "float": float32, "double": float64, "int": int32,
                  "long": int64, "str": string, "bytes": string, "variant": variant})
@@ -144,7 +148,8 @@ _BY_NUMPY = {d.np: d for d in ALL_DTYPES}
 # TF1's DataType enum (tensorflow/core/framework/types.proto) of each flowgraph dtype.
 _ENUM_BY_NAME = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
                  "string": 7, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
-                 "variant": 21, "uint32": 22, "uint64": 23}
+                 "variant": 21, "uint32": 22, "uint64": 23,
+                 "complex64": 8, "complex128": 18}
 _BY_ENUM = {enum: _BY_NAME[name] for name, enum in _ENUM_BY_NAME.items()}
 
 
@@ -205,6 +210,8 @@ def dtype_of_value(value: Any) -> DType:
         return int32 if -2**31 <= value < 2**31 else int64
     if isinstance(value, float):
         return float32
+    if isinstance(value, complex):
+        return complex128
     if isinstance(value, (bytes, str)):
         return string
     if isinstance(value, (list, tuple)):
@@ -221,7 +228,7 @@ def _dtype_of_sequence(value: Any) -> DType:
         return kinds.pop()
     if string in kinds:
         return string
-    for wide in (float64, float32, int64, int32):
+    for wide in (complex128, complex64, float64, float32, int64, int32):
         if wide in kinds:
             return wide
     return next(iter(kinds))

@@ -87,7 +87,7 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
         pending: dict = {}
         for y, gy in zip(ys, grad_ys):
             if gy is None:
-                if not y.dtype.is_floating:
+                if not (y.dtype.is_floating or y.dtype.is_complex):
                     # As TF1: nothing flows back from an integer or bool y (every x's
                     # gradient through it is None).
                     continue
@@ -177,7 +177,7 @@ def _op_gradients(op: Operation, out_grads: list, between: set, stops: set,
     for t, g in zip(op.outputs, out_grads):
         if isinstance(g, IndexedSlices) and not sparse_ok:
             g = convert_to_tensor(g)  # rules see dense gradients unless they opt in
-        if g is None and len(op.outputs) > 1 and t.dtype.is_floating:
+        if g is None and len(op.outputs) > 1 and (t.dtype.is_floating or t.dtype.is_complex):
             from flowgraph.ops.fill import zeros_like
             g = zeros_like(t)
         filled.append(g)
@@ -209,7 +209,7 @@ def _registered_gradients(op: Operation, function: Any, out_grads: list,
     for t, g in zip(op.outputs, out_grads):
         if isinstance(g, IndexedSlices):
             g = convert_to_tensor(g)
-        elif g is None and t.dtype.is_floating:
+        elif g is None and (t.dtype.is_floating or t.dtype.is_complex):
             g = zeros_like(t)  # as TF1: unused float outputs get zero gradients
         filled.append(g)
     with op.graph.name_scope(f"{op.name}_grad"):
@@ -226,7 +226,7 @@ def _registered_gradients(op: Operation, function: Any, out_grads: list,
 
 def _is_differentiable_dtype(dtype: dtypes.DType) -> bool:
     # variant: TensorArray values carry gradients (TensorArrays of gradients) too.
-    return dtype.is_floating or dtype == dtypes.variant
+    return dtype.is_floating or dtype.is_complex or dtype == dtypes.variant
 
 
 def _aggregate(grads: Optional[list]) -> Any:

@@ -116,3 +116,5 @@ from flowgraph.ops.special_gamma import (  # noqa: F401,E402
 )
 
 from flowgraph.ops.special_inverse import erfcinv, erfinv, ndtri, nextafter, xlog1py  # noqa: E402,F401 - tf.math.*
+
+from flowgraph.ops.complex_ops import angle, complex, conj, imag, real  # noqa: E402,F401,A004 - tf.math.real, ...

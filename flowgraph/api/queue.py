@@ -3,3 +3,7 @@
 from flowgraph.input.queues import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 
 __all__ = ["FIFOQueue", "PaddingFIFOQueue", "QueueBase", "RandomShuffleQueue"]
+
+from flowgraph.input.priority_queue import PriorityQueue  # noqa: E402 - tf.queue.PriorityQueue
+
+__all__ += ["PriorityQueue"]

@@ -27,3 +27,9 @@ from flowgraph.ops.candidate_sampling_more import (  # noqa: E402,F401
     fixed_unigram_candidate_sampler,
     learned_unigram_candidate_sampler,
 )
+
+from flowgraph.ops.stateless_random_more import (  # noqa: E402,F401 - tf.random.stateless_*
+    stateless_random_binomial as stateless_binomial,
+    stateless_random_gamma as stateless_gamma,
+    stateless_random_poisson as stateless_poisson,
+)

@@ -14,7 +14,7 @@ from flowgraph.control_flow import nest
 from flowgraph.control_flow.func_graph import FuncGraph
 from flowgraph.control_flow.values import rebuild, to_output
 from flowgraph.graph import Graph, Operation, Tensor, building_graph, get_default_graph
-from flowgraph.ops.constant import convert_to_tensor
+from flowgraph.ops.constant import convert_to_tensor, identity
 from flowgraph.ops.control_flow_ops import If, variable_names
 
 __all__ = ["cond", "case"]
@@ -157,9 +157,11 @@ def cond(pred: Any, true_fn: Optional[Callable] = None, false_fn: Optional[Calla
         other = trace_branch(false_fn, scope[:-1], outer, "false_fn")
         _check_branches(then, other, "true_fn", "false_fn")
         op = build_if(pred, then.graph, other.graph, then.outputs, other.outputs, scope)
-    if then.structure is None:
-        return op
-    result = rebuild(then.structure, op.outputs[:-1])
+        if then.structure is None:
+            return op
+        # TF1 (v1 control flow) names a cond's results "<scope>/Merge", "<scope>/Merge_1", ...
+        merged = [identity(t, name="Merge") for t in op.outputs[:-1]]
+    result = rebuild(then.structure, merged)
     return result if strict else _unpack_if_singleton(result)
 
 
@@ -185,12 +187,18 @@ def case(pred_fn_pairs: Any, default: Optional[Callable] = None, exclusive: bool
         if default is None:
             default = _default_action(predicates, fns)
             predicates, fns = predicates[:-1], fns[:-1]
-        fn = default
-        for predicate, action in reversed(list(zip(predicates, fns))):
-            fn = _nested(predicate, action, fn, strict)
+        check = None
         if exclusive:
             check = _check_predicates([p for p, _ in pairs], at_most_one=True,
                                       message="Input error: exclusive=True")
+            if predicates:
+                # As TF1: the check runs before the conds, whose Merge outputs are the result.
+                from flowgraph.ops.control import with_dependencies
+                predicates[0] = with_dependencies([check], predicates[0])
+        fn = default
+        for predicate, action in reversed(list(zip(predicates, fns))):
+            fn = _nested(predicate, action, fn, strict)
+        if check is not None and not predicates:
             return _with_dependency(fn(), check)
         return fn()
 

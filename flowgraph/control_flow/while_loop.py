@@ -15,7 +15,7 @@ from flowgraph.control_flow.func_graph import FuncGraph
 from flowgraph.control_flow.tensor_array import TensorArray
 from flowgraph.control_flow.values import rebuild, to_output, to_tensor
 from flowgraph.graph import Graph, Operation, Tensor, building_graph, get_default_graph
-from flowgraph.ops.constant import constant, convert_to_tensor
+from flowgraph.ops.constant import constant, convert_to_tensor, identity
 from flowgraph.ops.control_flow_ops import While, variable_names
 from flowgraph.shapes import TensorShape, as_shape
 
@@ -205,7 +205,9 @@ def _build(cond: Callable, body: Callable, loop_vars: Any, shape_invariants: Any
                              "less-specific shape.")
     op = _build_while(graph, tensors, cond_graph, cond_holders, pred, body_graph,
                       body_holders, outputs, parallel_iterations, back_prop, scope)
-    packed = rebuild(result, op.outputs[:len(outputs)])
+    # TF1 (v1 control flow) names a loop's results "<scope>/Exit", "<scope>/Exit_1", ...
+    exits = [identity(t, name="Exit") for t in op.outputs[:len(outputs)]]
+    packed = rebuild(result, exits)
     if return_same_structure:
         return packed
     if isinstance(packed, (list, tuple)) and len(outputs) == 1 and len(packed) == 1:

@@ -54,6 +54,10 @@ class Env:
         self.sub_state = SessionState()
         self._functions: dict = {}
         self._lock = threading.Lock()
+        # Entropy drawn by unseeded shuffles (saved with an iterator's state) and, when
+        # restoring one, the entropy to draw again (see iterator_state).
+        self.entropy: list = []
+        self.replay_entropy: list = []
 
     def with_inputs(self, inputs: Sequence[Any]) -> "Env":
         """An Env for an inner dataset (of flat_map) whose captured values are `inputs`."""
@@ -61,7 +65,17 @@ class Env:
         env.inputs = list(inputs)
         env.state, env.sub_state = self.state, self.sub_state
         env._functions, env._lock = self._functions, self._lock
+        env.entropy, env.replay_entropy = self.entropy, self.replay_entropy
         return env
+
+    def unseeded_sequence(self) -> np.random.SeedSequence:
+        """A fresh SeedSequence for an unseeded random dataset, its entropy recorded (a
+        restored iterator replays the entropy it saved)."""
+        with self._lock:
+            entropy = self.replay_entropy.pop(0) if self.replay_entropy else None
+            base = np.random.SeedSequence(entropy)
+            self.entropy.append(int(base.entropy))
+        return base
 
     # -- values
     def value(self, slot: Any) -> Any:
@@ -222,6 +236,8 @@ class IteratorResource:
         self.name = name
         self.lock = threading.Lock()
         self._iterator: Optional[Iterator[tuple]] = source.open()
+        self.consumed = 0  # elements taken so far (iterator_state saves it)
+        self.origin: Optional[tuple] = None  # (description, captured values, Env) if known
 
     def next(self) -> tuple:
         """The next element; OutOfRangeError("End of sequence") after the last."""
@@ -230,7 +246,9 @@ class IteratorResource:
             if it is None:
                 raise errors.OutOfRangeError(None, None, "End of sequence")
             try:
-                return next(it)
+                element = next(it)
+                self.consumed += 1
+                return element
             except StopIteration:
                 self._close()
                 raise errors.OutOfRangeError(None, None, "End of sequence") from None

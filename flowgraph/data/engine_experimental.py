@@ -304,3 +304,7 @@ KINDS = {
     "ChooseFromDatasets": _choose,
     "Random": _random,
 }
+
+from flowgraph.data.engine_more import KINDS as _MORE_KINDS  # noqa: E402 - assert_cardinality, snapshot
+
+KINDS.update(_MORE_KINDS)

@@ -22,7 +22,7 @@ def _shuffle(attrs: dict, children: tuple, env: Env) -> Source:
         raise errors.InvalidArgumentError(None, None, "buffer_size must be greater than zero.")
     seed, seed2 = attrs["seed"], attrs["seed2"]
     if seed is None and seed2 is None or seed == 0 and seed2 == 0:
-        base = np.random.SeedSequence()  # unseeded: different in every initialization
+        base = env.unseeded_sequence()  # unseeded: different in every initialization
     else:
         base = np.random.SeedSequence([int(seed or 0) & 0xFFFFFFFF,
                                        int(seed2 or 0) & 0xFFFFFFFF])

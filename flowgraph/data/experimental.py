@@ -356,3 +356,23 @@ __all__ += ["SqlDataset", "dense_to_sparse_batch", "make_batched_features_datase
 from flowgraph.data.resampling import rejection_resample  # noqa: E402
 
 __all__ += ["rejection_resample"]
+
+from flowgraph.data.iterator_state import make_saveable_from_iterator  # noqa: E402
+
+__all__ += ["make_saveable_from_iterator"]
+
+from flowgraph.data.experimental_more import (  # noqa: E402
+    DatasetInitializer,
+    assert_cardinality,
+    get_structure,
+    index_table_from_dataset,
+    pad_to_cardinality,
+    table_from_dataset,
+)
+
+__all__ += ["DatasetInitializer", "assert_cardinality", "get_structure",
+            "index_table_from_dataset", "pad_to_cardinality", "table_from_dataset"]
+
+from flowgraph.data.snapshot import snapshot  # noqa: E402
+
+__all__ += ["snapshot"]

@@ -245,6 +245,9 @@ def _count(node: Node) -> int:
         if UNKNOWN_CARDINALITY in kids:
             return UNKNOWN_CARDINALITY
         return INFINITE_CARDINALITY if INFINITE_CARDINALITY in kids else sum(kids)
+    if kind == "AssertCardinality":
+        expected = _static_int(attrs["expected_cardinality"])
+        return UNKNOWN_CARDINALITY if expected is None else expected
     n = kids[0] if kids else UNKNOWN_CARDINALITY
     if kind in ("Batch", "PaddedBatch"):
         size, drop = _static_int(attrs["batch_size"]), attrs["drop_remainder"]

@@ -43,6 +43,7 @@ _EXPORTS = {
         "decode_and_crop_jpeg", "encode_png", "encode_jpeg", "extract_jpeg_shape", "is_jpeg")},
     **{name: "..input.queues" for name in (
         "PaddingFIFOQueue", "QueueBase", "RandomShuffleQueue")},
+    "PriorityQueue": "..input.priority_queue",
     "decode_compressed": "..ops.decode_more", "decode_json_example": "..ops.decode_more",
     "match_filenames_once": "..input.filenames",
 }

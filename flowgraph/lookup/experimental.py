@@ -3,3 +3,7 @@
 from flowgraph.lookup.tables import DenseHashTable  # noqa: F401
 
 __all__ = ["DenseHashTable"]
+
+from flowgraph.lookup.tables import MutableHashTable  # noqa: E402,F401
+
+__all__ += ["MutableHashTable"]

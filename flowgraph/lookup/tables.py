@@ -275,6 +275,10 @@ class MutableHashTable(LookupInterface):
         self._name = name
         self._shared_name = f"table_{uuid.uuid4()}" if not checkpoint else ""
         self._resource_handle = self._create_resource()
+        if checkpoint:
+            # As TF1: a Saver writes the entries as "<name>-keys" and "<name>-values".
+            from flowgraph.lookup.table_saveable import add_table_saveables
+            add_table_saveables(self, name)
 
     def _create_resource(self) -> Tensor:
         return self._make_handle("mutable", self._shared_name, self._name)

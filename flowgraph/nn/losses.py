@@ -7,14 +7,15 @@ import math
 from typing import Any, Optional
 
 from flowgraph.graph import Tensor
-from flowgraph.ops.activations import softplus
+from flowgraph.ops.activations import relu
 from flowgraph.ops.compare import greater_equal, less_equal
 from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.elementwise import op_scope
 from flowgraph.ops.fill import ones_like, zeros_like
 from flowgraph.ops.logic import logical_and, where
 from flowgraph.ops.math import add, multiply, subtract
-from flowgraph.ops.unary import exp, log, negative
+from flowgraph.ops.unary import abs as abs_
+from flowgraph.ops.unary import exp, log, log1p, negative
 
 __all__ = ["weighted_cross_entropy_with_logits", "log_poisson_loss"]
 
@@ -38,9 +39,9 @@ def weighted_cross_entropy_with_logits(labels: Any = None, logits: Any = None,
 
         labels * -log(sigmoid(logits)) * pos_weight + (1 - labels) * -log(1 - sigmoid(logits))
 
-    computed as ``(1 - z) * x + (1 + (q - 1) * z) * softplus(-x)``, finite for any finite
-    logits (logits of +-1000 included). `targets` is TF1's deprecated alias of `labels`;
-    labels and logits must have one shape.
+    computed as TF1 does, ``(1 - z) * x + (1 + (q - 1) * z) * (log1p(exp(-|x|)) + relu(-x))``,
+    finite for any finite logits (logits of +-1000 included), with TF1's gradients.
+    `targets` is TF1's deprecated alias of `labels`; labels and logits must have one shape.
     """
     if targets is not None:
         if labels is not None:
@@ -65,8 +66,11 @@ def weighted_cross_entropy_with_logits(labels: Any = None, logits: Any = None,
                              f"{labels.shape})")
         pos_weight = _like(pos_weight, logits, "pos_weight")
         log_weight = add(multiply(subtract(pos_weight, 1.0), labels), 1.0)
+        # TF's composition softplus(-x) = log1p(exp(-|x|)) + relu(-x), so gradients match
+        # TF's too (at x == 0 the abs and relu rules give 0, not softplus's -1/2).
+        softplus_neg = add(log1p(exp(negative(abs_(logits)))), relu(negative(logits)))
         return add(multiply(subtract(1.0, labels), logits),
-                   multiply(log_weight, softplus(negative(logits))), name=scope)
+                   multiply(log_weight, softplus_neg), name=scope)
 
 
 def log_poisson_loss(targets: Any, log_input: Any, compute_full_loss: bool = False,

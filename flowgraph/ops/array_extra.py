@@ -184,7 +184,8 @@ class IdentityN(Op):
         return [(t.dtype, t.shape) for t in op.inputs]
 
     def kernel(self, *values):
-        return tuple(values)
+        # (a one-output op's kernel returns its value itself, not a 1-tuple)
+        return values[0] if len(values) == 1 else tuple(values)
 
     def grad(self, op, *dys):
         return list(dys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional
 
 import numpy as np
@@ -40,12 +41,15 @@ class Cast(Op):
     def kernel(self, x):
         if self.DstT.is_bool:
             return np.not_equal(x, 0)
-        with np.errstate(invalid="ignore", over="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"), warnings.catch_warnings():
+            # complex -> real keeps the real part, as TF1 (numpy warns about it).
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
             return np.asarray(x).astype(self.DstT.np)
 
     def grad(self, op, dy):
         source = op.inputs[0].dtype
-        if not (source.is_floating and self.DstT.is_floating):
+        if not ((source.is_floating or source.is_complex)
+                and (self.DstT.is_floating or self.DstT.is_complex)):
             return [None]
         return [map_slices(lambda g: cast(g, source), dy)]
 

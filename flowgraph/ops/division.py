@@ -63,15 +63,19 @@ class RealDiv(BinaryOp):
         with np.errstate(**QUIET):
             return np.divide(x, y)
 
+    allowed = "fiuc"
+
     def fast_kernel(self, op):
         return np.divide if op.inputs[0].dtype.is_floating else None
 
     def grad(self, op, dz):
-        # d(x / y) = dz / y for x, and -dz * x / y**2 = -(dz / y) * z for y (z the output).
+        # d(x / y) = dz / y for x, and -dz * x / y**2 = -(dz / y) * z for y (z the output);
+        # conjugated for complex inputs, as TF1.
+        from flowgraph.ops.complex_ops import conj_if_complex as _cj
         from flowgraph.ops.math import multiply
         from flowgraph.ops.unary import negative
-        gx = realdiv(dz, op.inputs[1])
-        return [gx, negative(multiply(gx, op.outputs[0]))]
+        gx = realdiv(dz, _cj(op.inputs[1]))
+        return [gx, negative(multiply(gx, _cj(op.outputs[0])))]
 
 
 @register
@@ -176,7 +180,7 @@ def truediv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     with op_scope(name, "truediv", [x, y]) as scope:
         x, y = binary_inputs(x, y)
         _same_dtype(x, y, "truediv")
-        if not x.dtype.is_numeric:
+        if not (x.dtype.is_numeric or x.dtype.is_complex):
             raise TypeError(f"Invalid dtype {x.dtype.name} in truediv (the / operator); "
                             "expected a numeric dtype.")
         target = _TRUEDIV_TYPE.get(x.dtype)
@@ -197,7 +201,7 @@ def div(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     with op_scope(name, "div", [x, y]) as scope:
         x, y = binary_inputs(x, y)
         _same_dtype(x, y, "div")
-        op_def = RealDiv() if x.dtype.is_floating else FloorDiv()
+        op_def = RealDiv() if x.dtype.is_floating or x.dtype.is_complex else FloorDiv()
         return apply_op(op_def, [x, y], name=scope)
 
 

@@ -57,7 +57,7 @@ def check_dtype(op: Any, tensor: Tensor, allowed: str, what: str = "input") -> N
     kind = "S" if tensor.dtype.is_string else tensor.dtype.np.kind
     if kind not in allowed:
         names = {"f": "floating", "i": "integer", "u": "unsigned integer", "b": "bool",
-                 "S": "string"}
+                 "S": "string", "c": "complex"}
         wanted = " or ".join(names[k] for k in allowed)
         raise TypeError(f"{op.type} {what} {tensor.name} has dtype {tensor.dtype.name}; "
                         f"expected a {wanted} dtype.")

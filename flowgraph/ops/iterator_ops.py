@@ -138,8 +138,10 @@ class MakeIterator(_DescribedOp):
     def kernel(self, ctx, handle, *captured):
         engine = _engine()
         key = engine.iterator_key(handle)
-        source = engine.build(self.dataset, engine.Env(captured, ctx.state))
-        engine.replace_resource(ctx.state, key, engine.IteratorResource(source, ctx.op.name))
+        env = engine.Env(captured, ctx.state)
+        resource = engine.IteratorResource(engine.build(self.dataset, env), ctx.op.name)
+        resource.origin = (self.dataset, tuple(captured), env)
+        engine.replace_resource(ctx.state, key, resource)
         return ()
 
 
@@ -177,8 +179,10 @@ class OneShotIterator(_DescribedOp):
         if key not in state.resources:
             with state.lock:
                 if key not in state.resources:
-                    source = engine.build(self.dataset, engine.Env((), state))
-                    state.resources[key] = engine.IteratorResource(source, name)
+                    env = engine.Env((), state)
+                    resource = engine.IteratorResource(engine.build(self.dataset, env), name)
+                    resource.origin = (self.dataset, (), env)
+                    state.resources[key] = resource
         return handle
 
 

@@ -48,7 +48,8 @@ class MatMul(Op):
 
     def infer(self, op):
         a, b = op.inputs
-        dtype = check_pair_dtypes(op, a, b, MATMUL_DTYPES)
+        dtype = check_pair_dtypes(op, a, b,
+                                  MATMUL_DTYPES + (dtypes.complex64, dtypes.complex128))
         for name, t in (("a", a), ("b", b)):
             if t.shape.ndims is not None and t.shape.ndims != 2:
                 raise ValueError(f"Shape must be rank 2 but is rank {t.shape.ndims} for "
@@ -75,8 +76,10 @@ class MatMul(Op):
         return lambda a, b: np.matmul(a.T, b.T)
 
     def grad(self, op, dy):
-        # TF1's _MatMulGrad: two matmuls with transpose flags, no explicit transposes.
-        a, b = op.inputs
+        # TF1's _MatMulGrad: two matmuls with transpose flags, no explicit transposes
+        # (of the conjugated inputs, for complex ones).
+        from flowgraph.ops.complex_ops import conj_if_complex as _cj
+        a, b = _cj(op.inputs[0]), _cj(op.inputs[1])
         dy = convert_to_tensor(dy)  # an IndexedSlices (from a gather) becomes dense
         ta, tb = self.transpose_a, self.transpose_b
         if not ta and not tb:

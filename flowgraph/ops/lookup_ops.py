@@ -80,7 +80,7 @@ class TableResource:
         out = np.empty((flat.size,) + value_shape, dtype=dtype)
         with self.lock:
             for i, key in enumerate(flat):
-                out[i] = self.entries.get(_key(key, is_string), default)
+                out[i, ...] = self.entries.get(_key(key, is_string), default)
         return out.reshape(keys.shape + value_shape)
 
 

@@ -36,7 +36,7 @@ class Add(BinaryOp):
 
     accepts_indexed_slices = True
 
-    allowed = "fiuS"
+    allowed = "fiuSc"
 
     def kernel(self, x, y):
         if x.dtype == object:
@@ -56,6 +56,7 @@ class Sub(UfuncBinary):
     """x - y, elementwise with broadcasting."""
 
     accepts_indexed_slices = True
+    allowed = "fiuc"
 
     ufunc = np.subtract
 
@@ -70,10 +71,12 @@ class Mul(UfuncBinary):
     """x * y, elementwise with broadcasting."""
 
     ufunc = np.multiply
+    allowed = "fiuc"
 
     def grad(self, op, dz):
+        from flowgraph.ops.complex_ops import conj_if_complex as _cj
         x, y = op.inputs
-        return [multiply(dz, y), multiply(x, dz)]
+        return [multiply(dz, _cj(y)), multiply(_cj(x), dz)]
 
 
 @register
@@ -157,7 +160,7 @@ class AddN(Op):
 
     def infer(self, op):
         first = op.inputs[0]
-        check_dtype(op, first, "fiu", "inputs")
+        check_dtype(op, first, "fiuc", "inputs")
         shape = first.shape
         for t in op.inputs[1:]:
             if t.dtype != first.dtype:

@@ -71,6 +71,8 @@ class Reduction(Op):
 class Sum(Reduction):
     """The sum of elements over `axis` (integers wrap around on overflow, as in TF1)."""
 
+    allowed = "fiuc"
+
     def reduce(self, x, axes):
         return np.sum(x, axis=axes, keepdims=self.keepdims, dtype=x.dtype)
 
@@ -83,9 +85,11 @@ class Sum(Reduction):
 class Mean(Reduction):
     """The mean over `axis`; for integer inputs the quotient is truncated toward zero."""
 
+    allowed = "fiuc"
+
     def reduce(self, x, axes):
         count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
-        if x.dtype.kind == "f":
+        if x.dtype.kind in "fc":
             total = np.sum(x, axis=axes, keepdims=self.keepdims,
                            dtype=np.float32 if x.dtype == np.float16 else x.dtype)
             with np.errstate(invalid="ignore", divide="ignore"):

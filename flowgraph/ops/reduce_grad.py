@@ -33,7 +33,7 @@ class _Expand(Op):
 
     def infer(self, op):
         dy, shape = op.inputs
-        if not dy.dtype.is_floating:
+        if not (dy.dtype.is_floating or dy.dtype.is_complex):
             raise TypeError(f"{op.type} needs a floating dy, got {dy.dtype.name}")
         dims = known_vector(shape)
         if dims is None:

@@ -305,8 +305,13 @@ def _sparse_segment(kind: str, data: Any, indices: Any, segment_ids: Any,
     from flowgraph.ops.segment_more import unsorted_segment_mean, unsorted_segment_sqrt_n
     default = {"sum": "SparseSegmentSum", "mean": "SparseSegmentMean",
                "sqrt_n": "SparseSegmentSqrtN"}[kind]
+    from flowgraph.ops.array_extra import identity_n
     with op_scope(name, default, [data, indices, segment_ids]):
-        rows = gather(convert_to_tensor(data), indices)
+        # The IdentityN (which does not take IndexedSlices) makes the gather's gradient
+        # dense, so the gradient with respect to data is a dense tensor, the sum of the
+        # gathered gradient rows, as TF1's _SparseSegment*Grad give.
+        dense_data, indices = identity_n([convert_to_tensor(data), convert_to_tensor(indices)])
+        rows = gather(dense_data, indices)
         ids = convert_to_tensor(segment_ids)
         if num_segments is None:
             num_segments = add(reduce_max(ids), convert_to_tensor(1, dtype=ids.dtype))

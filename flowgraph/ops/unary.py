@@ -33,7 +33,7 @@ class Neg(UfuncUnary):
 
     accepts_indexed_slices = True
 
-    allowed = "fi"
+    allowed = "fic"
     ufunc = np.negative
 
     def grad(self, op, dy):
@@ -68,19 +68,20 @@ class Sign(UfuncUnary):
 class Square(UfuncUnary):
     """x * x elementwise."""
 
-    allowed = "fi"
+    allowed = "fic"
     ufunc = np.square
 
     def grad(self, op, dy):
+        from flowgraph.ops.complex_ops import conj_if_complex as _cj
         from flowgraph.ops.math import multiply
-        return [multiply(dy, multiply(op.inputs[0], 2))]
+        return [multiply(dy, multiply(_cj(op.inputs[0]), 2))]
 
 
 @register
 class Sqrt(UfuncUnary):
     """The square root of x elementwise (NaN for x < 0)."""
 
-    allowed = "f"
+    allowed = "fc"
     ufunc = np.sqrt
     quiet = True
 
@@ -120,26 +121,28 @@ class Reciprocal(UfuncUnary):
 class Exp(UfuncUnary):
     """e ** x elementwise."""
 
-    allowed = "f"
+    allowed = "fc"
     ufunc = np.exp
     quiet = True
 
     def grad(self, op, dy):
+        from flowgraph.ops.complex_ops import conj_if_complex as _cj
         from flowgraph.ops.math import multiply
-        return [multiply(dy, op.outputs[0])]
+        return [multiply(dy, _cj(op.outputs[0]))]
 
 
 @register
 class Log(UfuncUnary):
     """The natural logarithm of x elementwise (-inf at 0, NaN below)."""
 
-    allowed = "f"
+    allowed = "fc"
     ufunc = np.log
     quiet = True
 
     def grad(self, op, dy):
+        from flowgraph.ops.complex_ops import conj_if_complex as _cj
         from flowgraph.ops.division import realdiv
-        return [realdiv(dy, op.inputs[0])]
+        return [realdiv(dy, _cj(op.inputs[0]))]
 
 
 @register
@@ -185,8 +188,12 @@ def _zero_where_no_gradient(dy: np.ndarray, out: np.ndarray) -> np.ndarray:
 class SqrtGrad(UnaryGradOp):
     """The gradient of y = sqrt(x) from y: dy * 0.5 / y."""
 
+    allowed = "fc"
+
     def kernel(self, y, dy):
         with np.errstate(**QUIET):
+            if y.dtype.kind == "c":  # TF1's kernel: 0.5 * dy / conj(y)
+                y = np.conjugate(y)
             return _zero_where_no_gradient(dy, np.multiply(np.divide(dy, y), y.dtype.type(0.5)))
 
     def grad(self, op, g):
@@ -236,6 +243,10 @@ def negative(x: Any, name: Optional[str] = None) -> Tensor:
 def abs(x: Any, name: Optional[str] = None) -> Tensor:
     """The absolute value of x elementwise (node "Abs")."""
     with op_scope(name, "Abs", [x]) as scope:
+        x = convert_to_tensor(x)
+        if x.dtype.is_complex:  # as TF1: node "ComplexAbs", a real result
+            from flowgraph.ops.complex_ops import ComplexAbs
+            return apply_op(ComplexAbs(Tout=x.dtype.real_dtype), [x], name=scope)
         return unary_op(Abs(), x, scope)
 
 

@@ -66,6 +66,8 @@ class Session:
         self._state = SessionState()
         self._plan_options = PlanOptions.from_config(self._config)
         self._state.plan_options = self._plan_options
+        # Blocking kernels (accumulators) wait at most this long, as TF1.
+        self._state.operation_timeout_in_ms = self._config.operation_timeout_in_ms
         self._plans: dict = {}
         self._feed_specs: dict = {}
         self._plan_lock = threading.Lock()

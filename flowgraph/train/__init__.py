@@ -192,3 +192,13 @@ from flowgraph.train.supervisor import Supervisor  # noqa: E402
 
 __all__ += ["match_filenames_once", "maybe_batch", "maybe_batch_join", "maybe_shuffle_batch",
             "maybe_shuffle_batch_join", "LooperThread", "basic_train_loop", "Supervisor"]
+
+# Object-based checkpoints: tf.train.Checkpoint, tf.train.CheckpointManager.
+from flowgraph.train.checkpoint_manager import CheckpointManager  # noqa: E402
+from flowgraph.train.checkpoint_object import Checkpoint  # noqa: E402
+
+__all__ += ["Checkpoint", "CheckpointManager"]
+
+from flowgraph.train.sync_replicas import SyncReplicasOptimizer  # noqa: E402
+
+__all__ += ["SyncReplicasOptimizer"]

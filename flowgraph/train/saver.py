@@ -81,6 +81,7 @@ class Saver:
         self._save_relative_paths = save_relative_paths
         self._graph = get_default_graph()
         self._entries: list = []
+        self._saveables: list = []  # saveable objects (iterators): see data.iterator_state
         self._last_checkpoints: list = []
         self._checkpoints_to_be_deleted: list = []
         self._next_checkpoint_time = time.time() + float(keep_checkpoint_every_n_hours) * 3600
@@ -99,6 +100,12 @@ class Saver:
             var_list = self._var_list
             if var_list is None:
                 var_list = all_saveable_objects(self._graph)
+            var_list, self._saveables = _split_saveables(var_list)
+            if is_empty(var_list) and self._saveables:
+                self._graph = self._saveables[0].op.graph
+                self.saver_def = self.saver_def or self._new_saver_def()
+                self._is_empty = False
+                return
             if is_empty(var_list):
                 if self._allow_empty:
                     self._is_empty = True
@@ -113,7 +120,8 @@ class Saver:
                 # As TF1, `name` doubles as the import scope of a given saver_def.
                 self.saver_def = saver_def_in_scope(self.saver_def, self._name)
             self._entries = self._entries_from_saver_def()
-        self._is_empty = not self._entries
+            self._saveables = _saveables_from_saver_def(self.saver_def, self._graph)
+        self._is_empty = not self._entries and not self._saveables
         self._next_checkpoint_time = (
             time.time() + float(self.saver_def.get("keep_checkpoint_every_n_hours",
                                                    self._keep_checkpoint_every_n_hours)) * 3600)
@@ -132,7 +140,9 @@ class Saver:
             keep_checkpoint_every_n_hours=float(self._keep_checkpoint_every_n_hours),
             version=int(self._write_version), reshape=self._reshape,
             variables=[[name, op.name] for name, op, _ in self._entries],
-            **({"slices": slices} if slices else {}))
+            **({"slices": slices} if slices else {}),
+            **({"saveables": [[s.checkpoint_name, s.op.op.name] for s in self._saveables]}
+               if self._saveables else {}))
 
     def _entries_from_saver_def(self) -> list:
         entries = []
@@ -298,6 +308,8 @@ class Saver:
                 values[name][_slice_index(offset, shape)] = value
                 continue
             values[name] = value
+        for saveable in self._saveables:
+            values[saveable.checkpoint_name] = saveable.save(state)
         return values
 
     def restore(self, sess: Any, save_path: Any) -> None:
@@ -321,6 +333,8 @@ class Saver:
         dtype_names = {name: dtype.name for name, dtype in
                        reader.get_variable_to_dtype_map().items()}
         missing = [(name, op) for name, op, _ in self._entries if name not in shapes]
+        missing += [(s.checkpoint_name, s.op.op) for s in self._saveables
+                    if s.checkpoint_name not in shapes]
         if missing:
             lines = []
             for name, op in missing[:5]:
@@ -355,6 +369,9 @@ class Saver:
         with state.lock:
             for op, array in arrays:
                 NodeContext(op, state).write_variable(op.name, array, owned=True)
+        for saveable in self._saveables:
+            saveable.restore(state, reader.get_tensor(saveable.checkpoint_name),
+                             f"{saveable.checkpoint_name} in checkpoint {prefix}")
 
     def _target_shape(self, name: str, op: Operation, shape: list, dtype_name: str,
                       prefix: str) -> Optional[tuple]:
@@ -404,3 +421,36 @@ def _restore_failed(cause: str, detail: str) -> str:
     return (f"Restoring from checkpoint failed. This is most likely due to {cause} from the "
             "checkpoint. Please ensure that you have not altered the graph expected based on "
             f"the checkpoint. Original error:\n\n{detail}")
+
+
+def _split_saveables(var_list: Any) -> tuple:
+    """(var_list without saveable objects, the saveable objects): iterators (see
+    flowgraph.data.iterator_state) are saved by their own save / restore methods."""
+    from flowgraph.data.iterator_state import is_saveable_object
+    if isinstance(var_list, dict):
+        found = [v for v in var_list.values() if is_saveable_object(v)]
+        return {k: v for k, v in var_list.items() if not is_saveable_object(v)}, found
+    if isinstance(var_list, (list, tuple, set)):
+        found = [v for v in var_list if is_saveable_object(v)]
+        return [v for v in var_list if not is_saveable_object(v)], found
+    return var_list, []
+
+
+def _saveables_from_saver_def(saver_def: Any, graph: Any) -> list:
+    from flowgraph.data.iterator_state import IteratorSaveable
+    found = []
+    from flowgraph.lookup.table_saveable import table_part_from_saver_def_entry
+    for pair in saver_def.get("saveables") or []:
+        table_part = table_part_from_saver_def_entry(pair, graph)
+        if table_part is not None:
+            found.append(table_part)
+            continue
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and
+                all(isinstance(p, str) for p in pair) and pair[0].endswith("_STATE")):
+            raise ValueError(f"saver_def['saveables'] holds an invalid entry {pair!r:.80}")
+        op = graph._ops_by_name.get(pair[1])
+        if op is None or op.type not in ("IteratorV2", "OneShotIterator"):
+            raise ValueError(f"saver_def names the iterator {pair[1]!r} (saved as "
+                             f"{pair[0]!r}), which is not an iterator of the graph")
+        found.append(IteratorSaveable(op.outputs[0], pair[0][:-len("_STATE")]))
+    return found

@@ -152,7 +152,8 @@ def test_names_follow_the_scope():
     b = cf.cond(p, lambda: fg.constant(1), lambda: fg.constant(2), name="choose")
     with fg.name_scope("outer"):
         c = cf.cond(p, lambda: fg.constant(1), lambda: fg.constant(2))
-    assert [a.op.name, b.op.name, c.op.name] == ["cond", "choose", "outer/cond"]
+    assert [a.op.name, b.op.name, c.op.name] == ["cond/Merge", "choose/Merge",
+                                                 "outer/cond/Merge"]
 
 
 def test_variables_created_in_a_branch_live_in_the_outer_graph():

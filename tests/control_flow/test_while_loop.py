@@ -209,7 +209,7 @@ def test_iterations_do_not_build_nodes_at_run_time():
     x = fg.placeholder(fg.float32, [])
     y = cf.while_loop(lambda i, v: i < 50, lambda i, v: (i + 1, v + 1.0), [0, x])[1]
     graph = fg.get_default_graph()
-    body = y.op.op_def.body
+    body = graph.get_operation_by_name("while").op_def.body  # y is "while/Exit_1:0"
     before = (len(graph.get_operations()), len(body.get_operations()))
     with fg.Session() as sess:
         assert sess.run(y, {x: 0.0}) == 50.0

@@ -50,10 +50,11 @@ def test_weighted_cross_entropy_is_stable_for_large_logits():
 
 
 def test_weighted_cross_entropy_gradient_at_zero_is_exact():
-    # softplus(-x) is differentiated as a whole: d/dx at 0 is (1 - z) - l / 2.
+    # As TF1, softplus(-x) is log1p(exp(-|x|)) + relu(-x), whose abs and relu gradients
+    # are 0 at x == 0: d/dx at 0 is 1 - z (TF 1.15 gives [0, 1] here).
     x = fg.constant(np.zeros(2))
     (g,) = fg.gradients(fg.nn.weighted_cross_entropy_with_logits([1.0, 0.0], x, 3.0), x)
-    np.testing.assert_allclose(run(g), [-1.5, 0.5])
+    np.testing.assert_allclose(run(g), [0.0, 1.0])
 
 
 def test_weighted_cross_entropy_arguments():

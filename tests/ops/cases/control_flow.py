@@ -60,8 +60,9 @@ def _write_read(x, y):
 def _assign_in_branch(x):
     v = fg.Variable(np.zeros(3, np.float32), name="v")
     y = cf.cond(x[0] > 0, lambda: fg.assign(v, x * 2.0), lambda: x)
-    assign_name = y.op.op_def.then_outputs[0]
-    (saved,) = unpack_saved(y.op.outputs[-1], 0, ["then:" + assign_name], [fg.float32],
+    if_op = y.op.inputs[0].op  # y is the If op's output through "cond/Merge"
+    assign_name = if_op.op_def.then_outputs[0]
+    (saved,) = unpack_saved(if_op.outputs[-1], 0, ["then:" + assign_name], [fg.float32],
                             [fg.TensorShape([3])])
     return [y, saved]
 
@@ -74,7 +75,7 @@ def _exclusive_case(x):
 def _while_grad(x):
     _, s = cf.while_loop(lambda i, s: i < 2, lambda i, s: (i + 1, s * s), [0, x])
     (g,) = fg.gradients(s, [x])
-    steps = apply_op(SavedCount(), [s.op.outputs[-1]])
+    steps = apply_op(SavedCount(), [s.op.inputs[0].op.outputs[-1]])  # s: "while/Exit_1"
     return [g, steps]
 
 

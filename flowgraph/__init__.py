@@ -134,3 +134,12 @@ from flowgraph.input.accumulators import (  # noqa: E402 - tf.ConditionalAccumul
     SparseConditionalAccumulator,
 )
 from flowgraph.input.priority_queue import PriorityQueue  # noqa: E402 - tf.PriorityQueue
+
+from flowgraph.control_flow.vectorized_map import vectorized_map  # noqa: E402 - tf.vectorized_map
+from flowgraph.tensor_conversion import register_tensor_conversion_function  # noqa: E402
+from flowgraph.variable_creator import variable_creator_scope  # noqa: E402
+
+from flowgraph.api import version  # noqa: E402 - tf.version
+from flowgraph.api import config_namespace as config  # noqa: E402 - tf.config
+
+from flowgraph.io.sparse_feature import SparseFeature  # noqa: E402 - tf.SparseFeature

@@ -12,6 +12,7 @@ from flowgraph.ops.control import group
 from flowgraph.ops.registry import apply_op
 from flowgraph.partitioned_variables import SaveSliceInfo
 from flowgraph.shapes import TensorShape, as_shape
+from flowgraph.variable_creator import VariableCreatorMeta
 from flowgraph.variable_updates import VariableDef, VariableUpdates
 
 __all__ = ["Variable", "global_variables_initializer", "variables_initializer",
@@ -23,7 +24,7 @@ __all__ = ["Variable", "global_variables_initializer", "variables_initializer",
            "initialize_all_tables"]
 
 
-class Variable(VariableUpdates):
+class Variable(VariableUpdates, metaclass=VariableCreatorMeta):
     """A value that persists across `Session.run` calls (each Session holds its own).
 
     It must be initialized before it is read: ``sess.run(fg.global_variables_initializer())``.

@@ -118,3 +118,7 @@ from flowgraph.ops.special_gamma import (  # noqa: F401,E402
 from flowgraph.ops.special_inverse import erfcinv, erfinv, ndtri, nextafter, xlog1py  # noqa: E402,F401 - tf.math.*
 
 from flowgraph.ops.complex_ops import angle, complex, conj, imag, real  # noqa: E402,F401,A004 - tf.math.real, ...
+
+from flowgraph.api import math_special as special  # noqa: E402,F401 - tf.math.special
+from flowgraph.ops.approx_topk import approx_max_k, approx_min_k  # noqa: E402,F401 - tf.math.approx_max_k, ...
+from flowgraph.ops.sobol import sobol_sample  # noqa: E402,F401 - tf.math.sobol_sample

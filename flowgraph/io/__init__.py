@@ -46,6 +46,8 @@ _EXPORTS = {
     "PriorityQueue": "..input.priority_queue",
     "decode_compressed": "..ops.decode_more", "decode_json_example": "..ops.decode_more",
     "match_filenames_once": "..input.filenames",
+    "SparseFeature": "sparse_feature",
+    "parse_sequence_example": "sequence_example_batch",
 }
 
 __all__ = sorted([*_EXPORTS, "gfile"])

@@ -80,6 +80,8 @@ def _parse(serialized: Any, features: dict, scope: str, example_names: Any,
     if not isinstance(features, dict):
         raise TypeError(f"features must be a dict of feature key to FixedLenFeature / "
                         f"VarLenFeature, got {type(features).__name__}")
+    from flowgraph.io.sparse_feature import expand_sparse_features, merge_sparse_features
+    requested, (features, composite) = features, expand_sparse_features(features)
     sparse, dense = _split(features)
     graph = graph_of(serialized)
     with graph.as_default(), graph.name_scope(scope):
@@ -103,6 +105,9 @@ def _parse(serialized: Any, features: dict, scope: str, example_names: Any,
         result[key] = SparseTensor(outputs[i], outputs[n + i], outputs[2 * n + i])
     for j, (key, _, _) in enumerate(dense):
         result[key] = outputs[3 * n + j]
+    if composite:  # SparseFeatures: merge their index and value SparseTensors
+        with graph.as_default():
+            return merge_sparse_features(requested, result)
     return result
 
 

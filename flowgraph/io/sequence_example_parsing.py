@@ -11,7 +11,7 @@ of dicts (context, sequence), as TF1's ``tf.io.parse_single_sequence_example``.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from flowgraph import dtypes
 from flowgraph.io.example_parsing import _check_dtype, _default_tensor, _split
@@ -58,6 +58,35 @@ def parse_single_sequence_example(serialized: Any, context_features: Optional[di
     InvalidArgumentError (when run)
         For a missing required feature (list), wrong data type or value count.
     """
+    specs = _feature_specs(context_features, sequence_features)
+    graph = graph_of(serialized)
+    with graph.as_default(), graph.name_scope(name or "ParseSingleSequenceExample"):
+        tensor = convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
+        if tensor.shape.ndims not in (None, 0):
+            raise ValueError(f"Input serialized must be a scalar, got {tensor.name} of shape "
+                             f"{tensor.shape}: parse one SequenceExample at a time")
+        debug = "" if example_name is None else example_name
+        debug_name = convert_to_tensor(debug, dtype=dtypes.string, name="debug_name")
+        defaults = [_default_tensor(key, spec, shape) for key, spec, shape in specs.context_dense]
+        op_def = ParseSingleSequenceExample(**_op_attributes(*specs))
+        outputs = apply_op(op_def, [tensor, debug_name] + defaults,
+                           name="ParseSingleSequenceExample")
+    context, sequence, _ = _unpack(outputs, *specs)
+    return context, sequence
+
+
+class _Specs(NamedTuple):
+    """The feature specs by part, as `_split` and `_sequence_specs` give them."""
+
+    context_sparse: list
+    context_dense: list
+    list_sparse: list
+    list_dense: list
+
+
+def _feature_specs(context_features: Optional[dict], sequence_features: Optional[dict]) -> _Specs:
+    """The validated specs of both feature dicts; ValueError when both are empty or a context
+    spec is a FixedLenSequenceFeature."""
     if not context_features and not sequence_features:
         raise ValueError("Missing features: pass context_features and/or sequence_features "
                          "(dicts of feature key to fg.io.FixedLenFeature / VarLenFeature / "
@@ -71,34 +100,35 @@ def parse_single_sequence_example(serialized: Any, context_features: Optional[di
                              "per-step features go in sequence_features")
     context_sparse, context_dense = _split(context_features) if context_features else ([], [])
     list_sparse, list_dense = _sequence_specs(sequence_features)
-    graph = graph_of(serialized)
-    with graph.as_default(), graph.name_scope(name or "ParseSingleSequenceExample"):
-        tensor = convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
-        if tensor.shape.ndims not in (None, 0):
-            raise ValueError(f"Input serialized must be a scalar, got {tensor.name} of shape "
-                             f"{tensor.shape}: parse one SequenceExample at a time")
-        debug = "" if example_name is None else example_name
-        debug_name = convert_to_tensor(debug, dtype=dtypes.string, name="debug_name")
-        defaults = [_default_tensor(key, spec, shape) for key, spec, shape in context_dense]
-        op_def = ParseSingleSequenceExample(
-            context_sparse_keys=tuple(k for k, _ in context_sparse),
-            context_sparse_types=tuple(s.dtype for _, s in context_sparse),
-            context_dense_keys=tuple(k for k, _, _ in context_dense),
-            context_dense_types=tuple(s.dtype for _, s, _ in context_dense),
-            context_dense_shapes=tuple(shape for _, _, shape in context_dense),
-            feature_list_sparse_keys=tuple(k for k, _ in list_sparse),
-            feature_list_sparse_types=tuple(s.dtype for _, s in list_sparse),
-            feature_list_dense_keys=tuple(k for k, _ in list_dense),
-            feature_list_dense_types=tuple(s.dtype for _, s in list_dense),
-            feature_list_dense_shapes=tuple(as_shape(s.shape) for _, s in list_dense),
-            feature_list_dense_missing_assumed_empty=tuple(
-                k for k, s in list_dense if s.allow_missing))
-        outputs = apply_op(op_def, [tensor, debug_name] + defaults,
-                           name="ParseSingleSequenceExample")
+    return _Specs(context_sparse, context_dense, list_sparse, list_dense)
+
+
+def _op_attributes(context_sparse: list, context_dense: list, list_sparse: list,
+                   list_dense: list) -> dict:
+    """The attributes of ParseSingleSequenceExample (and ParseSequenceExample) for the
+    `_feature_specs`."""
+    return dict(
+        context_sparse_keys=tuple(k for k, _ in context_sparse),
+        context_sparse_types=tuple(s.dtype for _, s in context_sparse),
+        context_dense_keys=tuple(k for k, _, _ in context_dense),
+        context_dense_types=tuple(s.dtype for _, s, _ in context_dense),
+        context_dense_shapes=tuple(shape for _, _, shape in context_dense),
+        feature_list_sparse_keys=tuple(k for k, _ in list_sparse),
+        feature_list_sparse_types=tuple(s.dtype for _, s in list_sparse),
+        feature_list_dense_keys=tuple(k for k, _ in list_dense),
+        feature_list_dense_types=tuple(s.dtype for _, s in list_dense),
+        feature_list_dense_shapes=tuple(as_shape(s.shape) for _, s in list_dense),
+        feature_list_dense_missing_assumed_empty=tuple(
+            k for k, s in list_dense if s.allow_missing))
+
+
+def _unpack(outputs: Any, context_sparse: list, context_dense: list, list_sparse: list,
+            list_dense: list) -> tuple:
+    """(context dict, feature-list dict, the outputs after them) of the op's outputs."""
     outputs = list(outputs) if isinstance(outputs, list) else [outputs]
     context, pos = _collect(outputs, 0, context_sparse, [k for k, _, _ in context_dense])
-    sequence, _ = _collect(outputs, pos, list_sparse, [k for k, _ in list_dense])
-    return context, sequence
+    sequence, pos = _collect(outputs, pos, list_sparse, [k for k, _ in list_dense])
+    return context, sequence, outputs[pos:]
 
 
 def _sequence_specs(features: dict) -> tuple:

@@ -179,3 +179,9 @@ __all__ += ["atrous_conv2d_transpose", "compute_average_loss", "conv_transpose",
             "ctc_unique_labels", "all_candidate_sampler", "fixed_unigram_candidate_sampler",
             "learned_unigram_candidate_sampler", "fractional_avg_pool", "fractional_max_pool",
             "dilation2d", "erosion2d", "space_to_batch"]
+
+# TF1 aliases of TF2's CTC API, and the approximate top-k (exact on CPU, as TF).
+from flowgraph.nn.ctc_v2 import ctc_beam_search_decoder_v2, ctc_loss_v2  # noqa: E402,F401
+from flowgraph.ops.approx_topk import approx_max_k, approx_min_k  # noqa: E402,F401
+
+__all__ += ["ctc_beam_search_decoder_v2", "ctc_loss_v2", "approx_max_k", "approx_min_k"]

@@ -11,6 +11,7 @@ from flowgraph.dtypes import DType
 from flowgraph.graph import Tensor, get_default_graph
 from flowgraph.ops.registry import Op, apply_op, register
 from flowgraph.shapes import TensorShape, as_shape
+from flowgraph.tensor_conversion import registry
 
 __all__ = ["constant", "convert_to_tensor", "placeholder", "placeholder_with_default",
            "identity", "no_op"]
@@ -152,9 +153,17 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: Optional[str] = None,
     to_tensor = getattr(value, "__fg_tensor__", None)
     if to_tensor is not None:
         return convert_to_tensor(to_tensor(), dtype=dtype, name=name)
+    hint = preferred_dtype if preferred_dtype is not None else dtype_hint
+    if registry.get(type(value)):  # user types: fg.register_tensor_conversion_function
+        return registry.convert(value, dtype, name, hint,
+                                lambda: _convert_builtin(value, dtype, name, hint),
+                                registry.builtin_priority(value, _holds_tensor))
+    return _convert_builtin(value, dtype, name, hint)
+
+
+def _convert_builtin(value: Any, dtype: Any, name: Optional[str], hint: Any) -> Tensor:
     if isinstance(value, (list, tuple)) and _holds_tensor(value):
         return _autopack(value, dtype, name or "packed")
-    hint = preferred_dtype if preferred_dtype is not None else dtype_hint
     if dtype is None and hint is not None:
         try:
             return constant(value, dtype=hint, name=name or "Const")

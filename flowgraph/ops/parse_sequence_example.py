@@ -14,6 +14,7 @@ Example's Features), so it shares ParseExample's kernel and messages.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Tuple
 
 import numpy as np
@@ -53,11 +54,11 @@ def _empty(dtype: dtypes.DType, shape: list) -> np.ndarray:
     return np.empty(shape, dtype=object if dtype.is_string else dtype.np)
 
 
-@register
-class ParseSingleSequenceExample(Op):
-    """Parses one serialized SequenceExample (see the module docstring for inputs and
-    outputs). ``feature_list_dense_missing_assumed_empty``: dense feature lists that may
-    be absent (FixedLenSequenceFeature with allow_missing=True)."""
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _SequenceExampleOp(Op):
+    """The attributes and input checks of ParseSingleSequenceExample and its batched
+    ParseSequenceExample. ``feature_list_dense_missing_assumed_empty``: dense feature lists
+    that may be absent (FixedLenSequenceFeature with allow_missing=True)."""
 
     context_sparse_keys: Tuple[str, ...] = ()
     context_sparse_types: Tuple[dtypes.DType, ...] = ()
@@ -97,6 +98,50 @@ class ParseSingleSequenceExample(Op):
                 raise ValueError(f"ParseSingleSequenceExample: dense keys {keys} need one "
                                  f"fully defined shape each, got {shapes}")
 
+    def _check_inputs(self, op, rank: int, hint: str) -> None:
+        """Checks the serialized and name inputs (strings of this `rank`; `hint` ends the
+        message for another rank) and the context defaults (one per dense key, its dtype)."""
+        serialized, debug_name = op.inputs[0], op.inputs[1]
+        defaults = op.inputs[2:]
+        if not serialized.dtype.is_string or not debug_name.dtype.is_string:
+            raise TypeError(f"{self.type_name} {op.name!r} parses strings; got "
+                            f"{serialized.dtype.name} and {debug_name.dtype.name}")
+        for tensor, what in ((serialized, "serialized"), (debug_name, "debug_name")):
+            if tensor.shape.ndims not in (None, rank):
+                raise ValueError(f"Shape must be rank {rank} but is rank {tensor.shape.ndims} "
+                                 f"for '{op.name}' ({self.type_name}): {what} {hint}")
+        if len(defaults) != len(self.context_dense_keys):
+            raise ValueError(f"{self.type_name} needs one default per context dense key "
+                             f"({len(self.context_dense_keys)}), got {len(defaults)}")
+        for key, dtype, default in zip(self.context_dense_keys, self.context_dense_types,
+                                       defaults):
+            if default.dtype != dtype:
+                raise TypeError(f"The default of context feature {key!r} is "
+                                f"{default.dtype.name}, but the feature is {dtype.name}")
+
+    def _output_specs(self, batch: list) -> list:
+        """The outputs' (dtype, shape) but the batched op's lengths; `batch` is [] for one
+        example, else [batch size or None] (sparse indices then have a leading column)."""
+        rank = len(batch)
+        specs = [(dtypes.int64, TensorShape([None, 1 + rank])) for _ in self.context_sparse_keys]
+        specs += [(t, TensorShape([None])) for t in self.context_sparse_types]
+        specs += [(dtypes.int64, TensorShape([1 + rank])) for _ in self.context_sparse_keys]
+        specs += [(t, TensorShape(batch + s.as_list()))
+                  for t, s in zip(self.context_dense_types, self.context_dense_shapes)]
+        specs += [(dtypes.int64, TensorShape([None, 2 + rank]))
+                  for _ in self.feature_list_sparse_keys]
+        specs += [(t, TensorShape([None])) for t in self.feature_list_sparse_types]
+        specs += [(dtypes.int64, TensorShape([2 + rank])) for _ in self.feature_list_sparse_keys]
+        specs += [(t, TensorShape(batch + [None] + s.as_list()))
+                  for t, s in zip(self.feature_list_dense_types, self.feature_list_dense_shapes)]
+        return specs
+
+
+@register
+class ParseSingleSequenceExample(_SequenceExampleOp):
+    """Parses one serialized SequenceExample (see the module docstring for inputs and
+    outputs)."""
+
     def _context(self) -> ParseExample:
         return ParseExample(sparse_keys=self.context_sparse_keys,
                             sparse_types=self.context_sparse_types,
@@ -105,34 +150,8 @@ class ParseSingleSequenceExample(Op):
                             dense_shapes=self.context_dense_shapes)
 
     def infer(self, op):
-        serialized, debug_name = op.inputs[0], op.inputs[1]
-        defaults = op.inputs[2:]
-        if not serialized.dtype.is_string or not debug_name.dtype.is_string:
-            raise TypeError(f"ParseSingleSequenceExample {op.name!r} parses strings; got "
-                            f"{serialized.dtype.name} and {debug_name.dtype.name}")
-        for tensor, what in ((serialized, "serialized"), (debug_name, "debug_name")):
-            if tensor.shape.ndims not in (None, 0):
-                raise ValueError(f"Shape must be rank 0 but is rank {tensor.shape.ndims} for "
-                                 f"'{op.name}' (ParseSingleSequenceExample): {what} is one "
-                                 "SequenceExample; use a Dataset.map to parse many")
-        if len(defaults) != len(self.context_dense_keys):
-            raise ValueError(f"ParseSingleSequenceExample needs one default per context dense "
-                             f"key ({len(self.context_dense_keys)}), got {len(defaults)}")
-        for key, dtype, default in zip(self.context_dense_keys, self.context_dense_types,
-                                       defaults):
-            if default.dtype != dtype:
-                raise TypeError(f"The default of context feature {key!r} is "
-                                f"{default.dtype.name}, but the feature is {dtype.name}")
-        specs = [(dtypes.int64, TensorShape([None, 1])) for _ in self.context_sparse_keys]
-        specs += [(t, TensorShape([None])) for t in self.context_sparse_types]
-        specs += [(dtypes.int64, TensorShape([1])) for _ in self.context_sparse_keys]
-        specs += list(zip(self.context_dense_types, self.context_dense_shapes))
-        specs += [(dtypes.int64, TensorShape([None, 2])) for _ in self.feature_list_sparse_keys]
-        specs += [(t, TensorShape([None])) for t in self.feature_list_sparse_types]
-        specs += [(dtypes.int64, TensorShape([2])) for _ in self.feature_list_sparse_keys]
-        specs += [(t, TensorShape([None] + s.as_list()))
-                  for t, s in zip(self.feature_list_dense_types, self.feature_list_dense_shapes)]
-        return specs
+        self._check_inputs(op, 0, "is one SequenceExample; use a Dataset.map to parse many")
+        return self._output_specs([])
 
     def kernel(self, serialized, debug_name, *defaults):
         record = np.asarray(serialized, dtype=object)

@@ -53,6 +53,9 @@ class Session:
         self._config = config if config is not None else ConfigProto()
         if not isinstance(self._config, ConfigProto):
             raise TypeError(f"config must be a fg.ConfigProto, got {type(config).__name__}")
+        # tf.config's process-wide settings fill the fields the ConfigProto leaves unset.
+        from flowgraph.runtime.process_defaults import apply_to
+        self._config = apply_to(self._config)
         self._target = target
         on_dask = False  # [dask] a Dask cluster runs the plans: flowgraph.runtime.distributed
         if target not in ("", None) and not str(target).startswith("grpc://localhost"):

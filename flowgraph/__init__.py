@@ -143,3 +143,6 @@ from flowgraph.api import version  # noqa: E402 - tf.version
 from flowgraph.api import config_namespace as config  # noqa: E402 - tf.config
 
 from flowgraph.io.sparse_feature import SparseFeature  # noqa: E402 - tf.SparseFeature
+
+from flowgraph.ops.session_handle_ops import (  # noqa: E402 - tf.get_session_handle, ...
+    TensorHandle, delete_session_tensor, get_session_handle, get_session_tensor)

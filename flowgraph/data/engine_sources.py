@@ -223,6 +223,13 @@ def _window_argument(attrs: dict, children: tuple, env: Env) -> Source:
     window = env.value(attrs["window"])
 
     def open_() -> Iterator[tuple]:
+        if isinstance(window, structure.DatasetValue):  # whole elements (a snapshot's shard)
+            it = window.open()
+            try:
+                yield from it
+            finally:
+                closing_all([it])
+            return
         for value in window.values:
             yield (value,)
 

@@ -13,8 +13,9 @@ included), so a changed dataset writes a snapshot of its own:
   Gzip-compressed with ``compression="GZIP"``.
 
 A pass that stops before the end leaves no snapshot (its run folder is removed). Elements
-go to shard ``shard_func(element)`` (default: shard 0); shards are read back in increasing
-order, each in its elements' order, so without `shard_func` the order is preserved.
+go to shard ``shard_func(element)`` (default: shard 0). Without `reader_func` shards are read
+back in increasing order, each in its elements' order, so without `shard_func` the order is
+preserved; a `reader_func` (see `snapshot_reader`) chooses how the shards are read instead.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from flowgraph.data.dataset import Dataset
 from flowgraph.data.describe import Node
 from flowgraph.data.engine import Env, NodeRef, Source, build
 from flowgraph.data.engine_sources import closing_all
+from flowgraph.data.snapshot_reader import read_with_reader, trace_reader
 from flowgraph.data.sources import string_arg
 from flowgraph.data.tracing import trace
 from flowgraph.io import container
@@ -49,7 +51,8 @@ _METADATA = "snapshot.metadata"
 _COMPRESSIONS = {"AUTO": "", "NONE": "", "": "", "GZIP": "GZIP", "SNAPPY": "SNAPPY"}
 
 
-def snapshot(path: Any, compression: Optional[str] = "AUTO", reader_func: Any = None,
+def snapshot(path: Any, compression: Optional[str] = "AUTO",
+             reader_func: Optional[Callable[[Dataset], Dataset]] = None,
              shard_func: Optional[Callable] = None) -> Callable[[Dataset], Dataset]:
     """A transformation persisting its input dataset under `path`: the first pass that
     reaches the end writes the elements, later passes (in any Session or process) read
@@ -57,17 +60,24 @@ def snapshot(path: Any, compression: Optional[str] = "AUTO", reader_func: Any = 
 
     compression: "AUTO" (= none), None, "GZIP" or "SNAPPY" (needs python-snappy).
     shard_func: element -> int64 scalar, the shard the element is written to.
-    reader_func: not supported (must be None): shards are read in order.
+    reader_func: datasets -> Dataset, how a finished snapshot is read. `datasets` is a
+        Dataset whose elements are Datasets, one per shard (in increasing shard order, each
+        holding its elements in the order they were written); the result must have the
+        input's elements (checked, as TF, when a snapshot is read: InvalidArgumentError or
+        InternalError otherwise). Passes that write ignore it. Default (None): the shards
+        one after another, in increasing order (the input's order without `shard_func`).
+        (TF's default interleaves the shards, ``cycle_length`` = the number of cores; pass
+        ``lambda datasets: datasets.interleave(lambda x: x, cycle_length=n)`` for that.)
+
+    >>> ds = ds.apply(fg.data.experimental.snapshot(
+    ...     "/tmp/snap", shard_func=lambda x: x % 2,
+    ...     reader_func=lambda datasets: datasets.shuffle(2).flat_map(lambda x: x)))
     """
     path_arg = string_arg(path, "path")
     key = "NONE" if compression is None else str(compression).upper()
     if key not in _COMPRESSIONS:
         raise ValueError(f"snapshot compression must be 'AUTO', 'GZIP', 'SNAPPY' or None, got "
                          f"{compression!r}")
-    if reader_func is not None:
-        raise ValueError("flowgraph's snapshot reads the shards in order and takes no "
-                         "reader_func: pass reader_func=None (shuffle or interleave the "
-                         "result instead).")
 
     def apply(dataset: Dataset) -> Dataset:
         if dataset._spec.has_datasets():
@@ -85,6 +95,8 @@ def snapshot(path: Any, compression: Optional[str] = "AUTO", reader_func: Any = 
             if fn.captured:
                 from flowgraph.data.describe import Arg
                 attrs["captured"] = tuple(Arg(t) for t in fn.captured)
+        if reader_func is not None:
+            attrs.update(trace_reader(reader_func, dataset._spec))
         return Dataset(Node("Snapshot", attrs, (dataset._node,)), dataset._spec)
     return apply
 
@@ -219,20 +231,28 @@ def snapshot_source(attrs: dict, children: tuple, env: Env) -> Source:
     extra = env.captured(attrs)
     folder = os.path.join(root, _input_fingerprint(children[0], env))
 
-    def read(record: dict) -> Iterator[tuple]:
+    def read_shard(record: dict, shard: str) -> Iterator[tuple]:
         run = os.path.join(folder, record["run_id"])
-        for shard in sorted(record["shards"], key=int):
-            for chunk in range(int(record["shards"][shard])):
-                where = os.path.join(run, f"{int(shard):08d}.shard", f"{chunk:08d}.snapshot")
-                try:
-                    with open(where, "rb") as f:
-                        data = f.read()
-                except OSError as exc:
-                    raise errors.NotFoundError(None, None, f"Snapshot file {where} cannot be "
-                                               f"read ({exc}). Delete {folder} to write the "
-                                               "snapshot again.") from None
-                yield from _unpack(_decompress(data, record["compression"], where), where,
-                                   record["kinds"])
+        for chunk in range(int(record["shards"][shard])):
+            where = os.path.join(run, f"{int(shard):08d}.shard", f"{chunk:08d}.snapshot")
+            try:
+                with open(where, "rb") as f:
+                    data = f.read()
+            except OSError as exc:
+                raise errors.NotFoundError(None, None, f"Snapshot file {where} cannot be "
+                                           f"read ({exc}). Delete {folder} to write the "
+                                           "snapshot again.") from None
+            yield from _unpack(_decompress(data, record["compression"], where), where,
+                               record["kinds"])
+
+    def read(record: dict) -> Iterator[tuple]:
+        shards = sorted(record["shards"], key=int)
+        if attrs.get("reader_fn") is not None:
+            yield from read_with_reader(attrs, [lambda s=s: read_shard(record, s)
+                                                for s in shards], env)
+            return
+        for shard in shards:
+            yield from read_shard(record, shard)
 
     def write() -> Iterator[tuple]:
         run_id = uuid.uuid4().hex

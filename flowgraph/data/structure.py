@@ -6,12 +6,13 @@ rebuilt in their own key order. A leaf's `Spec` holds its dtype, static shape an
 (fg.Tensor, fg.SparseTensor, or a Dataset for the windows of `Dataset.window`).
 
 At run time an element is the flat tuple of its leaves' values: numpy arrays (strings are
-object arrays of bytes), SparseTensorValues for sparse leaves, `WindowValue`s for windows.
+object arrays of bytes), SparseTensorValues for sparse leaves, `WindowValue`s for windows
+(`DatasetValue`s for the shard datasets of a snapshot's reader_func).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -329,3 +330,16 @@ class WindowValue:
 
     def __repr__(self) -> str:
         return f"WindowValue({len(self.values)} values)"
+
+
+class DatasetValue:
+    """The value of a dataset leaf whose elements are whole elements at run time (a shard of
+    a snapshot, given to its reader_func): `open()` starts a pass over them (flat tuples)."""
+
+    __slots__ = ("open",)
+
+    def __init__(self, open_fn: Callable[[], Iterator[tuple]]) -> None:
+        self.open = open_fn
+
+    def __repr__(self) -> str:
+        return "DatasetValue()"

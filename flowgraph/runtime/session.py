@@ -185,6 +185,9 @@ class Session:
             values[slot] = value
         self._execute(plan, values, options, run_metadata)
         results = [fetched(v) for v in plan.read_fetches(values)]
+        if getattr(self._graph, "_session_handle_ops", False):  # fg.get_session_handle
+            from flowgraph.ops.session_handle_ops import wrap_fetches
+            results = wrap_fetches(self, elements, results)
         if mapper is None:
             return results[0]
         by_element = []

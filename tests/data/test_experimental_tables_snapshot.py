@@ -240,8 +240,8 @@ def test_snapshot_shard_func_groups_by_shard(tmp_path):
 def test_snapshot_argument_errors(tmp_path):
     with pytest.raises(ValueError, match="compression"):
         E.snapshot(str(tmp_path), compression="LZ4")
-    with pytest.raises(ValueError, match="reader_func"):
-        E.snapshot(str(tmp_path), reader_func=lambda datasets: datasets)
+    with pytest.raises(TypeError, match="reader_func must be callable"):
+        D.range(3).apply(E.snapshot(str(tmp_path), reader_func=3))
 
 
 def test_snapshot_damaged_metadata_is_data_loss(tmp_path):
@@ -250,4 +250,100 @@ def test_snapshot_damaged_metadata_is_data_loss(tmp_path):
     (folder,) = os.listdir(tmp_path)
     (tmp_path / folder / "snapshot.metadata").write_text("{not json")
     with pytest.raises(fg.errors.DataLossError, match="Delete that folder"):
+        scalars(ds)
+
+
+# --------------------------------------------------------------------------- snapshot reader_func
+def test_snapshot_reader_func_interleaves_shards(tmp_path):
+    # shard_func x % 2 writes shard 0 = [0, 2, 4, 6, 8] and shard 1 = [1, 3, 5, 7, 9]
+    ds = D.range(10).apply(E.snapshot(
+        str(tmp_path), shard_func=lambda x: x % 2,
+        reader_func=lambda datasets: datasets.interleave(lambda x: x, cycle_length=2)))
+    assert scalars(ds) == list(range(10))  # the writing pass: the input's order
+    assert scalars(ds) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]  # one from each shard in turn
+    assert scalars(ds) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+
+def test_snapshot_reader_func_cycle_and_block_lengths(tmp_path):
+    # shards of x % 3: [0, 3, 6, 9], [1, 4, 7], [2, 5, 8]
+    def reader(datasets):
+        return datasets.interleave(lambda x: x, cycle_length=2, block_length=2)
+    ds = D.range(10).apply(E.snapshot(str(tmp_path), shard_func=lambda x: x % 3,
+                                      reader_func=reader))
+    assert scalars(ds) == list(range(10))
+    # shards 0 and 1 two at a time; when shard 0 ends, shard 2 takes its place
+    assert scalars(ds) == [0, 3, 1, 4, 6, 9, 7, 2, 5, 8]
+
+
+def test_snapshot_reader_func_flat_map_and_shuffle(tmp_path):
+    flat = E.snapshot(str(tmp_path / "flat"), shard_func=lambda x: x % 2,
+                      reader_func=lambda datasets: datasets.flat_map(lambda x: x))
+    ds = D.range(10).apply(flat)
+    assert scalars(ds) == list(range(10))
+    assert scalars(ds) == [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]  # shard after shard
+
+    def shuffled(datasets):
+        return datasets.flat_map(lambda x: x).shuffle(10, seed=7)
+    ds = D.range(10).apply(E.snapshot(str(tmp_path / "shuffled"), shard_func=lambda x: x % 2,
+                                      reader_func=shuffled))
+    assert scalars(ds) == list(range(10))
+    read = scalars(ds)
+    assert sorted(read) == list(range(10))
+    assert scalars(ds) == read  # seeded: the same order in every new Session
+
+    def shards_shuffled(datasets):
+        return datasets.shuffle(4).interleave(lambda x: x, cycle_length=1)
+    ds = D.range(12).apply(E.snapshot(str(tmp_path / "shards"), shard_func=lambda x: x % 4,
+                                      reader_func=shards_shuffled))
+    assert scalars(ds) == list(range(12))
+    read = scalars(ds)
+    blocks = [read[i:i + 3] for i in range(0, 12, 3)]  # whole shards, in some order
+    assert sorted(blocks) == [[0, 4, 8], [1, 5, 9], [2, 6, 10], [3, 7, 11]]
+
+
+def test_snapshot_reader_func_tuple_elements_read_from_files(tmp_path):
+    calls = []
+    source = _counting_dataset(calls, n=5)
+    ds = source.apply(E.snapshot(
+        str(tmp_path), shard_func=lambda i, s: i % 2,
+        reader_func=lambda datasets: datasets.interleave(lambda x: x, cycle_length=2)))
+    assert _pairs(elements(ds)) == [(i, b"s" * i) for i in range(5)]
+    # shards [0, 2, 4] and [1, 3] taken in turn
+    assert _pairs(elements(ds)) == [(i, b"s" * i) for i in (0, 1, 2, 3, 4)]
+    assert len(calls) == 1  # the second pass read the files
+    ds = source.apply(E.snapshot(
+        str(tmp_path), shard_func=lambda i, s: i % 2,
+        reader_func=lambda datasets: datasets.flat_map(lambda x: x)))
+    assert _pairs(elements(ds)) == [(i, b"s" * i) for i in (0, 2, 4, 1, 3)]
+    assert len(calls) == 1  # the reader_func is no part of the snapshot's fingerprint
+
+
+def test_snapshot_reader_func_captures_fed_tensors(tmp_path):
+    limit = fg.placeholder(fg.int64, [])
+    ds = D.range(10).apply(E.snapshot(
+        str(tmp_path), shard_func=lambda x: x % 2,
+        reader_func=lambda datasets: datasets.flat_map(lambda x: x).filter(
+            lambda y: y < limit)))
+    assert [int(v) for v in elements(ds, {limit: 4})] == list(range(10))  # writing
+    assert [int(v) for v in elements(ds, {limit: 4})] == [0, 2, 1, 3]
+    assert [int(v) for v in elements(ds, {limit: 7})] == [0, 2, 4, 6, 1, 3, 5]
+
+
+@pytest.mark.parametrize("reader, error, message", [
+    (lambda datasets: 3, fg.errors.InvalidArgumentError, "must be a scalar of dtype DT_VARIANT"),
+    (lambda datasets: datasets, fg.errors.InvalidArgumentError,
+     "expected int64 but got variant"),
+    (lambda datasets: datasets.flat_map(lambda x: x).map(lambda x: (x, x)),
+     fg.errors.InternalError, "Expected 1 components but got 2"),
+    (lambda datasets: datasets.flat_map(lambda x: x).map(lambda x: fg.cast(x, fg.int32)),
+     fg.errors.InvalidArgumentError, "expected int64 but got int32"),
+    (lambda datasets: datasets.flat_map(lambda x: x).batch(2),
+     fg.errors.InvalidArgumentError, "Incompatible shapes at component 0"),
+])
+def test_snapshot_reader_func_result_errors_when_reading(tmp_path, reader, error, message):
+    # as TF: writing ignores reader_func; the first pass that reads the snapshot fails
+    ds = D.range(4).apply(E.snapshot(str(tmp_path), shard_func=lambda x: x % 2,
+                                     reader_func=reader))
+    assert scalars(ds) == [0, 1, 2, 3]
+    with pytest.raises(error, match=message):
         scalars(ds)

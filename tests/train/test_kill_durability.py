@@ -103,6 +103,10 @@ def test_sigkill_at_random_moments_leaves_latest_checkpoint_complete(tmp_path):
             assert ready.startswith("ready"), (ready, child.stderr.read().decode()[-2000:])
             # It continues from the latest checkpoint.
             assert int(ready.split()[1]) == last_counter
+            # At least one save per child (so that progress does not depend on how fast a
+            # loaded machine runs it), then the kill lands at a random moment of later saves.
+            first = child.stdout.readline().decode()
+            assert first.startswith("saved"), (first, child.stderr.read().decode()[-2000:])
             time.sleep(rng.uniform(0.0, 0.3))
         finally:
             child.kill()  # SIGKILL

@@ -47,3 +47,18 @@ from flowgraph.ops.linalg_more_tridiag import (  # noqa: F401,E402
     tridiagonal_matmul,
     tridiagonal_solve,
 )
+
+from flowgraph.ops.linalg_eig_more import eigh_tridiagonal, logm  # noqa: F401,E402
+
+# tf.linalg.LinearOperator family (flowgraph/linalg_operators).
+from flowgraph.linalg_operators import (  # noqa: F401,E402
+    LinearOperator,
+    LinearOperatorAdjoint,
+    LinearOperatorComposition,
+    LinearOperatorDiag,
+    LinearOperatorFullMatrix,
+    LinearOperatorIdentity,
+    LinearOperatorInversion,
+    LinearOperatorLowerTriangular,
+    LinearOperatorScaledIdentity,
+)

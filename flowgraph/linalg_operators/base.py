@@ -40,6 +40,57 @@ def combine_hint(operator: Any, attr: str, provided: Optional[bool], message: st
     return None
 
 
+_HINT_ADJECTIVES = {
+    "is_square": "square",
+    "is_non_singular": "non-singular",
+    "is_self_adjoint": "self-adjoint",
+    "is_positive_definite": "positive-definite",
+}
+
+
+def combine_hints(operator: Any, relation: str, **provided: Optional[bool]) -> dict:
+    """`combine_hint` for every hint of an operator derived from `operator`.
+
+    `relation` names the derived operator ("adjoint", "inverse"); each hint is one
+    its derived operator has exactly when `operator` has it. Hints are checked in
+    the order is_square, is_non_singular, is_self_adjoint, is_positive_definite.
+    """
+    combined = {}
+    for attr, adjective in _HINT_ADJECTIVES.items():
+        message = (
+            f"An operator is {adjective} if and only if its {relation} is {adjective}."
+        )
+        combined[attr] = combine_hint(operator, attr, provided[attr], message)
+    return combined
+
+
+def forced_hint(provided: Optional[bool], message: str) -> bool:
+    """Return True for a hint the operator's structure guarantees; raise if it is False."""
+    if provided is False:
+        raise ValueError(message)
+    return True
+
+
+def real_implies_self_adjoint(dtype: Any, is_self_adjoint: Optional[bool]) -> Optional[bool]:
+    """A real diagonal (or scaled identity) operator is always self-adjoint."""
+    if is_complex(dtype):
+        return is_self_adjoint
+    return forced_hint(is_self_adjoint, "A real diagonal operator is always self adjoint.")
+
+
+def convert_operator_tensor(value: Any, arg_name: str, min_ndims: int):
+    """Convert `value` to a float/complex tensor named `arg_name` of rank >= `min_ndims`."""
+    tensor = tf.convert_to_tensor(value, name=arg_name)
+    check_dtype(tensor, arg_name)
+    ndims = tensor.shape.ndims
+    if ndims is not None and ndims < min_ndims:
+        dims = "dimension" if min_ndims == 1 else "dimensions"
+        raise ValueError(
+            f"Argument {arg_name} must have at least {min_ndims} {dims}.  Found: {tensor}"
+        )
+    return tensor
+
+
 def _dim_value(dim: Any) -> Optional[int]:
     return getattr(dim, "value", dim)
 

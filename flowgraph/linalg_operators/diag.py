@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import flowgraph as tf
-from flowgraph.linalg_operators.base import LinearOperator, check_dtype, is_complex
+from flowgraph.linalg_operators.base import (
+    LinearOperator,
+    convert_operator_tensor,
+    forced_hint,
+    is_complex,
+    real_implies_self_adjoint,
+)
 
 
 class LinearOperatorDiag(LinearOperator):
@@ -25,20 +31,11 @@ class LinearOperatorDiag(LinearOperator):
         name: str = "LinearOperatorDiag",
     ) -> None:
         with tf.name_scope(name, values=[diag]):
-            self._diag = tf.convert_to_tensor(diag, name="diag")
-            check_dtype(self._diag, "diag")
-            ndims = self._diag.shape.ndims
-            if ndims is not None and ndims < 1:
-                raise ValueError(
-                    f"Argument diag must have at least 1 dimension.  Found: {self._diag}"
-                )
-            if not is_complex(self._diag.dtype):
-                if is_self_adjoint is False:
-                    raise ValueError("A real diagonal operator is always self adjoint.")
-                is_self_adjoint = True
-            if is_square is False:
-                raise ValueError("Only square diagonal operators currently supported.")
-            is_square = True
+            self._diag = convert_operator_tensor(diag, "diag", min_ndims=1)
+            is_self_adjoint = real_implies_self_adjoint(self._diag.dtype, is_self_adjoint)
+            is_square = forced_hint(
+                is_square, "Only square diagonal operators currently supported."
+            )
             super().__init__(
                 dtype=self._diag.dtype,
                 graph_parents=[self._diag],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import flowgraph as tf
-from flowgraph.linalg_operators.base import LinearOperator, check_dtype
+from flowgraph.linalg_operators.base import LinearOperator, convert_operator_tensor
 
 
 class LinearOperatorFullMatrix(LinearOperator):
@@ -21,13 +21,7 @@ class LinearOperatorFullMatrix(LinearOperator):
         name: str = "LinearOperatorFullMatrix",
     ) -> None:
         with tf.name_scope(name, values=[matrix]):
-            self._matrix = tf.convert_to_tensor(matrix, name="matrix")
-            check_dtype(self._matrix, "matrix")
-            ndims = self._matrix.shape.ndims
-            if ndims is not None and ndims < 2:
-                raise ValueError(
-                    f"Argument matrix must have at least 2 dimensions.  Found: {self._matrix}"
-                )
+            self._matrix = convert_operator_tensor(matrix, "matrix", min_ndims=2)
             super().__init__(
                 dtype=self._matrix.dtype,
                 graph_parents=[self._matrix],

@@ -7,7 +7,12 @@ from typing import Any, Optional
 import numpy as np
 
 import flowgraph as tf
-from flowgraph.linalg_operators.base import LinearOperator, check_dtype, is_complex
+from flowgraph.linalg_operators.base import (
+    LinearOperator,
+    check_dtype,
+    is_complex,
+    real_implies_self_adjoint,
+)
 from flowgraph.shapes import TensorShape
 
 
@@ -166,10 +171,7 @@ class LinearOperatorScaledIdentity(LinearOperator):
         with tf.name_scope(name, values=[multiplier, num_rows]):
             self._multiplier = tf.convert_to_tensor(multiplier, name="multiplier")
             check_dtype(self._multiplier, "multiplier")
-            if not is_complex(self._multiplier.dtype):
-                if is_self_adjoint is False:
-                    raise ValueError("A real diagonal operator is always self adjoint.")
-                is_self_adjoint = True
+            is_self_adjoint = real_implies_self_adjoint(self._multiplier.dtype, is_self_adjoint)
             self._num_rows_static = _static_nonneg_int(num_rows, "num_rows")
             self._assert_proper_shapes = assert_proper_shapes
             super().__init__(

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import flowgraph as tf
-from flowgraph.linalg_operators.base import LinearOperator, check_dtype
+from flowgraph.linalg_operators.base import (
+    LinearOperator,
+    convert_operator_tensor,
+    forced_hint,
+)
 
 
 class LinearOperatorLowerTriangular(LinearOperator):
@@ -23,17 +27,11 @@ class LinearOperatorLowerTriangular(LinearOperator):
         is_square: Optional[bool] = None,
         name: str = "LinearOperatorLowerTriangular",
     ) -> None:
-        if is_square is False:
-            raise ValueError("Only square lower triangular operators supported at this time.")
-        is_square = True
+        is_square = forced_hint(
+            is_square, "Only square lower triangular operators supported at this time."
+        )
         with tf.name_scope(name, values=[tril]):
-            self._tril = tf.convert_to_tensor(tril, name="tril")
-            check_dtype(self._tril, "tril")
-            ndims = self._tril.shape.ndims
-            if ndims is not None and ndims < 2:
-                raise ValueError(
-                    f"Argument tril must have at least 2 dimensions.  Found: {self._tril}"
-                )
+            self._tril = convert_operator_tensor(tril, "tril", min_ndims=2)
             self._diag = tf.linalg.diag_part(self._tril)
             super().__init__(
                 dtype=self._tril.dtype,

@@ -5,15 +5,22 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import flowgraph as tf
-from flowgraph.linalg_operators.base import LinearOperator, combine_hint, is_complex
+from flowgraph.linalg_operators.base import LinearOperator, combine_hints, is_complex
 
 
 def _conj(x, dtype):
     return tf.conj(x) if is_complex(dtype) else x
 
 
-class LinearOperatorAdjoint(LinearOperator):
-    """`A^H` of `operator`, computed by flipping `adjoint` flags of the wrapped operator."""
+class _OperatorWrapper(LinearOperator):
+    """Shared constructor of operators derived lazily from one `operator`.
+
+    Subclasses set `_relation` (used in hint error messages) and `_name_suffix` (the
+    default name is `operator.name + _name_suffix`).
+    """
+
+    _relation = ""
+    _name_suffix = ""
 
     def __init__(
         self,
@@ -27,31 +34,34 @@ class LinearOperatorAdjoint(LinearOperator):
         if not isinstance(operator, LinearOperator):
             raise TypeError(f"Expected a LinearOperator, got {type(operator).__name__}.")
         self._operator = operator
-        is_square = combine_hint(
-            operator, "is_square", is_square,
-            "An operator is square if and only if its adjoint is square.",
-        )
-        is_non_singular = combine_hint(
-            operator, "is_non_singular", is_non_singular,
-            "An operator is non-singular if and only if its adjoint is non-singular.",
-        )
-        is_self_adjoint = combine_hint(
-            operator, "is_self_adjoint", is_self_adjoint,
-            "An operator is self-adjoint if and only if its adjoint is self-adjoint.",
-        )
-        is_positive_definite = combine_hint(
-            operator, "is_positive_definite", is_positive_definite,
-            "An operator is positive-definite if and only if its adjoint is positive-definite.",
+        self._check_hints(operator, is_non_singular, is_square)
+        hints = combine_hints(
+            operator,
+            self._relation,
+            is_square=is_square,
+            is_non_singular=is_non_singular,
+            is_self_adjoint=is_self_adjoint,
+            is_positive_definite=is_positive_definite,
         )
         super().__init__(
             dtype=operator.dtype,
             graph_parents=operator.graph_parents,
-            is_non_singular=is_non_singular,
-            is_self_adjoint=is_self_adjoint,
-            is_positive_definite=is_positive_definite,
-            is_square=is_square,
-            name=name or operator.name + "_adjoint",
+            name=name or operator.name + self._name_suffix,
+            **hints,
         )
+
+    def _check_hints(
+        self, operator: LinearOperator, is_non_singular: Optional[bool],
+        is_square: Optional[bool],
+    ) -> None:
+        """Extra hint requirements of the derived operator; none by default."""
+
+
+class LinearOperatorAdjoint(_OperatorWrapper):
+    """`A^H` of `operator`, computed by flipping `adjoint` flags of the wrapped operator."""
+
+    _relation = "adjoint"
+    _name_suffix = "_adjoint"
 
     @property
     def operator(self) -> LinearOperator:
@@ -92,21 +102,13 @@ class LinearOperatorAdjoint(LinearOperator):
         return self._operator
 
 
-class LinearOperatorInversion(LinearOperator):
+class LinearOperatorInversion(_OperatorWrapper):
     """`A^-1` of a square non-singular `operator`: matmul calls `operator.solve` and back."""
 
-    def __init__(
-        self,
-        operator: Any,
-        is_non_singular: Optional[bool] = None,
-        is_self_adjoint: Optional[bool] = None,
-        is_positive_definite: Optional[bool] = None,
-        is_square: Optional[bool] = None,
-        name: Optional[str] = None,
-    ) -> None:
-        if not isinstance(operator, LinearOperator):
-            raise TypeError(f"Expected a LinearOperator, got {type(operator).__name__}.")
-        self._operator = operator
+    _relation = "inverse"
+    _name_suffix = "_inv"
+
+    def _check_hints(self, operator, is_non_singular, is_square):
         if operator.is_non_singular is False or is_non_singular is False:
             raise ValueError(
                 f"operator and supplied hints must have is_non_singular equal to True or "
@@ -118,31 +120,6 @@ class LinearOperatorInversion(LinearOperator):
                 f"operator and supplied hints must have is_square equal to True or None. "
                 f"Found operator.is_square ({operator.is_square}), is_square ({is_square})."
             )
-        is_square = combine_hint(
-            operator, "is_square", is_square,
-            "An operator is square if and only if its inverse is square.",
-        )
-        is_non_singular = combine_hint(
-            operator, "is_non_singular", is_non_singular,
-            "An operator is non-singular if and only if its inverse is non-singular.",
-        )
-        is_self_adjoint = combine_hint(
-            operator, "is_self_adjoint", is_self_adjoint,
-            "An operator is self-adjoint if and only if its inverse is self-adjoint.",
-        )
-        is_positive_definite = combine_hint(
-            operator, "is_positive_definite", is_positive_definite,
-            "An operator is positive-definite if and only if its inverse is positive-definite.",
-        )
-        super().__init__(
-            dtype=operator.dtype,
-            graph_parents=operator.graph_parents,
-            is_non_singular=is_non_singular,
-            is_self_adjoint=is_self_adjoint,
-            is_positive_definite=is_positive_definite,
-            is_square=is_square,
-            name=name or operator.name + "_inv",
-        )
 
     @property
     def operator(self) -> LinearOperator:

@@ -251,15 +251,21 @@ def remove(path: Any) -> None:
         raise _tf_error(e, path) from None
 
 
-def rename(src: Any, dst: Any, overwrite: bool = False) -> None:
-    """Moves `src` to `dst`. Raises `errors.AlreadyExistsError` if `dst` exists and
-    `overwrite` is False, `errors.NotFoundError` if `src` is missing."""
-    src, dst = _local(src), _local(dst)
+def _check_transfer(src: str, dst: str, overwrite: bool) -> None:
+    """TF's checks before a rename or copy: an existing `dst` needs `overwrite`; `src` must
+    exist."""
     if not overwrite and os.path.exists(dst):
         raise errors.AlreadyExistsError(
             None, None, f"file already exists: {dst} (pass overwrite=True to replace it)")
     if not os.path.exists(src):
         raise errors.NotFoundError(None, None, f"{src}; No such file or directory")
+
+
+def rename(src: Any, dst: Any, overwrite: bool = False) -> None:
+    """Moves `src` to `dst`. Raises `errors.AlreadyExistsError` if `dst` exists and
+    `overwrite` is False, `errors.NotFoundError` if `src` is missing."""
+    src, dst = _local(src), _local(dst)
+    _check_transfer(src, dst, overwrite)
     try:
         os.replace(src, dst)
     except OSError as e:
@@ -270,11 +276,7 @@ def copy(src: Any, dst: Any, overwrite: bool = False) -> None:
     """Copies file `src` to `dst`. Raises `errors.AlreadyExistsError` if `dst` exists and
     `overwrite` is False, `errors.NotFoundError` if `src` or `dst`'s directory is missing."""
     src, dst = _local(src), _local(dst)
-    if not overwrite and os.path.exists(dst):
-        raise errors.AlreadyExistsError(
-            None, None, f"file already exists: {dst} (pass overwrite=True to replace it)")
-    if not os.path.exists(src):
-        raise errors.NotFoundError(None, None, f"{src}; No such file or directory")
+    _check_transfer(src, dst, overwrite)
     try:
         shutil.copyfile(src, dst)
     except OSError as e:

@@ -405,7 +405,7 @@ class While(_SubGraphOp):
             cond_fn, body_fn, sums = fns
             if sums:
                 return _run_with_sums(ctx.op, cond_fn, body_fn, sums, checks, values, n)
-            args = list(values)
+            args = _loop_values(values)
             history: Optional[list] = [] if record else None
             iteration = 0
             while cond_fn(args)[0]:
@@ -447,7 +447,7 @@ def _run_with_sums(op: Any, cond_fn: Any, body_fn: Any, sums: list, checks: list
                    values: tuple, n: int) -> tuple:
     """A While's loop (not recording) where the loop variables of `sums` are collected
     matmul operands, multiplied out in stacks at the end (`checks` does not hold them)."""
-    args = list(values)
+    args = _loop_values(values)
     collectors = [s.collector(values[s.index]) for s in sums]
     iteration = 0
     while cond_fn(args)[0]:
@@ -462,6 +462,14 @@ def _run_with_sums(op: Any, cond_fn: Any, body_fn: Any, sums: list, checks: list
     for s, collector in zip(sums, collectors):
         args[s.index] = collector.result()
     return (*args[:n], None)
+
+
+def _loop_values(values: tuple) -> list:
+    """The loop's starting values, single numbers as numpy scalars: the condition and the
+    counters then run numpy's scalar math (flowgraph.runtime.scalar_kernels) from the first
+    iteration on, not the ufuncs a 0-d array falls back to."""
+    ndarray = np.ndarray
+    return [v[()] if type(v) is ndarray and v.ndim == 0 else v for v in values]
 
 
 def _check_invariant(op: Any, index: int, dims: tuple, value: Any, iteration: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Optional
 from flowgraph.runtime import elementwise
 from flowgraph.runtime.fused import FusedKernel, MatMulHead
 from flowgraph.runtime.ir import Node
+from flowgraph.runtime.scalar_kernels import scalar_kernel
 from flowgraph.runtime.state import NodeContext, SessionState
 
 
@@ -33,7 +34,8 @@ def node_kernel(node: Node, state: SessionState) -> Any:
     """What a plan step runs for `node` (a fused kernel, or the op's bound kernel)."""
     if node.kernel is not None:
         return node.kernel
-    return bind_kernel(node.op, state, node.op_def)
+    fn = bind_kernel(node.op, state, node.op_def)
+    return scalar_kernel(node, fn) or fn
 
 
 def single_out_kernel(node: Node) -> Optional[FusedKernel]:

@@ -146,3 +146,5 @@ from flowgraph.io.sparse_feature import SparseFeature  # noqa: E402 - tf.SparseF
 
 from flowgraph.ops.session_handle_ops import (  # noqa: E402 - tf.get_session_handle, ...
     TensorHandle, delete_session_tensor, get_session_handle, get_session_tensor)
+
+from flowgraph import keras  # noqa: E402 - tf.keras (TF 1.15 graph-mode Keras)

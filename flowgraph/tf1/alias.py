@@ -39,7 +39,7 @@ class AliasModule(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
         if name in self._extras:
             value = self._extras[name]
-        elif name.startswith("__") and name.endswith("__"):
+        elif name.startswith("__") and name.endswith("__") and name != "__version__":
             raise AttributeError(name)
         elif self._target is not None and hasattr(self._target, name):
             value = getattr(self._target, name)

@@ -70,6 +70,22 @@ def test_import_statements_resolve_through_the_finder():
         import tensorflow.python.ops  # noqa: F401
 
 
+def test_keras_imports_resolve_through_the_finder():
+    install()
+    import tensorflow as tf
+    from tensorflow import keras
+    from tensorflow.keras import backend as K
+    from tensorflow.keras.layers import LSTM, Dense
+    from tensorflow.keras.models import Sequential
+    assert Dense is fg.keras.layers.Dense and LSTM is fg.keras.layers.LSTM
+    assert Sequential is fg.keras.Sequential and K.floatx() == "float32"
+    assert keras.__version__ == tf.keras.__version__ == "2.2.4-tf"  # TF 1.15's
+    with pytest.raises(AttributeError, match=r"tf\.keras\.models\.load_model is not available"):
+        tf.keras.models.load_model  # noqa: B018
+    with pytest.raises(AttributeError, match=r"tf\.nn\.__version__ is not available"):
+        tf.nn.__version__  # noqa: B018
+
+
 def test_flags_parse_values_booleans_and_pass_unknown_arguments_through():
     flags = FlagValues()
     flags._define(_Flag("lr", 0.1, "", float))

@@ -1,0 +1,201 @@
+"""`tf.keras.layers.Layer`: flowgraph's layer base with Keras' conventions on top.
+
+Keras layers differ from `tf.layers` ones in the ways user code sees: zero-based names per
+graph (``dense``, ``dense_1``...), the ``input_shape`` / ``batch_input_shape`` /
+``batch_size`` arguments that let a layer open a `Sequential` model, initializers and
+regularizers given by name (``'glorot_uniform'``, ``'l2'``), ``get_weights`` /
+``set_weights`` through the Keras Session, ``get_config`` / ``from_config``, and every call on
+tensors recorded (flowgraph.keras.history) for the functional API.
+
+Concrete layers combine this class with a flowgraph layer, this class first:
+``class Dense(Layer, fg.layers.Dense)``; their ``__init__`` passes everything on with
+keywords, and this ``__init__`` takes the Keras arguments out before the flowgraph one runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from flowgraph.keras import backend, history
+from flowgraph.layers import base as fg_base
+
+_KERAS_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
+                 "dynamic", "autocast")
+
+
+class Layer(fg_base.Layer):
+    """The base of Keras layers (and models). Subclasses define ``build(input_shape)``
+    (weights through `add_weight`) and ``call(inputs, ...)``, as in TF1's Keras."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        keras = {key: kwargs.pop(key) for key in _KERAS_KWARGS if key in kwargs}
+        if not kwargs.get("name"):
+            kwargs["name"] = backend.unique_object_name(
+                fg_base.to_snake_case(type(self).__name__))
+        elif not isinstance(kwargs["name"], str):
+            raise TypeError(f"A layer's name must be a string, got {kwargs['name']!r}")
+        if kwargs.get("dtype") is None:
+            kwargs.pop("dtype", None)
+        super().__init__(*args, **kwargs)
+        self._batch_input_shape = _batch_input_shape(keras)
+        self._initial_weights = keras.get("weights")
+        self.supports_masking = getattr(self, "supports_masking", False)
+        self._keras_calls: list = []
+
+    # -- calling
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        was_built = self.built
+        outputs = super().__call__(inputs, *args, **kwargs)
+        outputs = _copy_passed_through(inputs, outputs)
+        if not was_built and self._initial_weights is not None:
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
+        self._keras_calls.append(history.record(self, inputs, args, kwargs, outputs))
+        return outputs
+
+    # -- weights
+    def add_weight(self, name: Optional[str] = None, shape: Any = None, dtype: Any = None,
+                   initializer: Any = None, regularizer: Any = None,
+                   trainable: Optional[bool] = None, constraint: Any = None,
+                   **kwargs: Any) -> Any:
+        """Creates the Variable ``<layer>/<name>``: Keras' signature, with initializer,
+        regularizer and constraint also given by name (``'zeros'``, ``'l2'``)."""
+        from flowgraph.keras import constraints, initializers, regularizers
+        if shape is None:
+            shape = ()
+        if initializer is None:
+            floating = dtype is None or backend.is_keras_float(dtype)
+            initializer = "glorot_uniform" if floating else "zeros"
+        dtype = dtype if dtype is not None else (self._dtype or backend.floatx())
+        return super().add_weight(name, shape, dtype=dtype,
+                                  initializer=initializers.get(initializer),
+                                  regularizer=regularizers.get(regularizer),
+                                  trainable=trainable,
+                                  constraint=constraints.get(constraint), **kwargs)
+
+    def get_weights(self) -> list:
+        """The weights' current values (numpy arrays), from the Keras Session."""
+        weights = self.weights
+        return list(backend.get_session().run(weights)) if weights else []
+
+    def set_weights(self, weights: Any) -> None:
+        """Assigns numpy arrays to the weights, in the order of `weights`."""
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(f'You called `set_weights(weights)` on layer "{self.name}" with a '
+                             f"weight list of length {len(weights)}, but the layer was "
+                             f"expecting {len(params)} weights. Provided weights: "
+                             f"{str(weights)[:50]}...")
+        pairs = []
+        for param, value in zip(params, weights):
+            value = np.asarray(value)
+            want = tuple(param.shape.as_list())
+            if want != value.shape:
+                raise ValueError(f"Layer weight shape {want} not compatible with provided "
+                                 f"weight shape {value.shape}")
+            pairs.append((param, value))
+        batch_set_value(pairs)
+
+    # -- configuration
+    def get_config(self) -> dict:
+        """The arguments that rebuild the layer (`from_config`)."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Layer":
+        return cls(**config)
+
+    # -- what the layer was called on
+    def _only_call(self, what: str) -> history.LayerCall:
+        if not self._keras_calls:
+            raise AttributeError(f"Layer {self.name} is not connected, no {what} to return.")
+        if len(self._keras_calls) > 1:
+            raise AttributeError(f"Layer {self.name} has multiple inbound nodes, hence the "
+                                 f"notion of \"layer {what}\" is ill-defined. Use "
+                                 f"`get_{what}_at(node_index)` instead.")
+        return self._keras_calls[0]
+
+    @property
+    def input(self) -> Any:
+        """The input tensor(s) of the layer's only call."""
+        return self._only_call("input").inputs
+
+    @property
+    def output(self) -> Any:
+        """The output tensor(s) of the layer's only call."""
+        return self._only_call("output").outputs
+
+    def get_input_at(self, node_index: int) -> Any:
+        return self._keras_calls[node_index].inputs
+
+    def get_output_at(self, node_index: int) -> Any:
+        return self._keras_calls[node_index].outputs
+
+    @property
+    def input_shape(self) -> Any:
+        return _shapes(self._only_call("input").inputs)
+
+    @property
+    def output_shape(self) -> Any:
+        return _shapes(self._only_call("output").outputs)
+
+
+def batch_set_value(pairs: list) -> None:
+    """Assigns each (Variable, numpy value) pair in the Keras Session, with one placeholder
+    and assign op per Variable kept for later calls (the graph does not grow)."""
+    if not pairs:
+        return
+    session = backend.get_session()
+    feeds, ops = {}, []
+    for variable, value in pairs:
+        cached = variable.graph.get_state("keras_assigns", dict)
+        entry = cached.get(id(variable))
+        if entry is None:
+            from flowgraph.ops.constant import placeholder
+            with variable.graph.as_default(), variable.graph.name_scope(None):
+                holder = placeholder(variable.dtype.base_dtype, variable.shape)
+                entry = cached[id(variable)] = (holder, variable.assign(holder))
+        feeds[entry[0]] = value
+        ops.append(entry[1])
+    session.run(ops, feeds)
+
+
+def _copy_passed_through(inputs: Any, outputs: Any) -> Any:
+    """`outputs` with each tensor that is also an input replaced by an identity of it, as
+    TF1's Keras: the input's own record (who made it) must stay for the functional API."""
+    passed = {id(t) for t in fg_base.flatten(inputs)}
+    if not any(id(t) in passed for t in fg_base.flatten(outputs)):
+        return outputs
+    from flowgraph.ops.constant import identity
+
+    def copy(structure: Any) -> Any:
+        if isinstance(structure, (list, tuple)):
+            return type(structure)(copy(item) for item in structure)
+        if id(structure) in passed:
+            with structure.graph.as_default():
+                return identity(structure)
+        return structure
+    return copy(outputs)
+
+
+def _batch_input_shape(keras: dict) -> Optional[tuple]:
+    if keras.get("batch_input_shape") is not None:
+        return tuple(keras["batch_input_shape"])
+    shape = keras.get("input_shape")
+    if shape is None and keras.get("input_dim") is not None:
+        shape = (keras["input_dim"],)
+    if shape is None:
+        return None
+    return (keras.get("batch_size"),) + tuple(shape)
+
+
+def _shapes(structure: Any) -> Any:
+    if isinstance(structure, (list, tuple)):
+        return [_shapes(s) for s in structure]
+    dims = structure.shape.as_list() if structure.shape.ndims is not None else None
+    return tuple(dims) if dims is not None else None

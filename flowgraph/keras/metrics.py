@@ -1,0 +1,382 @@
+"""`tf.keras.metrics` as TF 1.15 had it: the metric functions (per-sample values: accuracies
+and the loss functions of `flowgraph.keras.losses`) and stateful metric classes built on
+local Variables (`update_state` returns the update op, `result` the value tensor,
+`reset_states` zeroes the state in the Keras Session).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+import flowgraph as fg
+from flowgraph.graph import GraphKeys
+from flowgraph.keras import backend
+from flowgraph.keras.losses import (  # noqa: F401 - re-exported as metrics, as Keras
+    KLD,
+    MAE,
+    MAPE,
+    MSE,
+    MSLE,
+    _squeeze_to_match,
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    cosine,
+    cosine_proximity,
+    hinge,
+    kld,
+    kullback_leibler_divergence,
+    logcosh,
+    mae,
+    mape,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    mse,
+    msle,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+
+__all__ = [
+    "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "get", "serialize",
+    "deserialize", "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy",
+    "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
+    "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError",
+    "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
+    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error", "kullback_leibler_divergence", "binary_crossentropy",
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "hinge", "squared_hinge",
+    "categorical_hinge", "logcosh", "poisson", "cosine_proximity", "cosine",
+]
+
+
+# -- the metric functions
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> Any:
+    """``mean(y_true == (y_pred > threshold), axis=-1)``."""
+    y_pred = fg.convert_to_tensor(y_pred)
+    threshold = fg.cast(threshold, y_pred.dtype)
+    y_pred = fg.cast(y_pred > threshold, y_pred.dtype)
+    y_true = fg.cast(y_true, y_pred.dtype)
+    return fg.reduce_mean(fg.cast(fg.equal(y_true, y_pred), backend.floatx()), axis=-1)
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
+    """1.0 where ``argmax(y_true) == argmax(y_pred)`` (last axis), else 0.0."""
+    return fg.cast(fg.equal(fg.argmax(y_true, axis=-1), fg.argmax(y_pred, axis=-1)),
+                   backend.floatx())
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> Any:
+    """1.0 where the integer label equals ``argmax(y_pred)``; labels of shape (batch, 1) are
+    squeezed, float labels compared as their values."""
+    y_true = fg.convert_to_tensor(y_true)
+    y_pred = fg.convert_to_tensor(y_pred)
+    true_rank, pred_rank = y_true.shape.ndims, y_pred.shape.ndims
+    if true_rank is not None and pred_rank is not None and true_rank == pred_rank:
+        y_true = fg.squeeze(y_true, [-1])
+    predicted = fg.argmax(y_pred, axis=-1)
+    if predicted.dtype != y_true.dtype:
+        predicted = fg.cast(predicted, y_true.dtype)
+    return fg.cast(fg.equal(y_true, predicted), backend.floatx())
+
+
+def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Any:
+    """1.0 where the one-hot label's class is among the `k` largest predictions."""
+    y_pred = fg.convert_to_tensor(y_pred)
+    targets = fg.cast(fg.argmax(y_true, axis=-1), fg.int32)
+    return fg.cast(fg.nn.in_top_k(y_pred, targets, k), backend.floatx())
+
+
+def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> Any:
+    """1.0 where the integer label is among the `k` largest predictions."""
+    y_true = fg.convert_to_tensor(y_true)
+    y_pred = fg.convert_to_tensor(y_pred)
+    true_rank, pred_rank = y_true.shape.ndims, y_pred.shape.ndims
+    if true_rank is not None and pred_rank is not None:
+        if pred_rank > 2:
+            y_pred = fg.reshape(y_pred, [-1, y_pred.shape.as_list()[-1]])
+        if true_rank > 1:
+            y_true = fg.reshape(y_true, [-1])
+    return fg.cast(fg.nn.in_top_k(y_pred, fg.cast(y_true, fg.int32), k), backend.floatx())
+
+
+_FUNCTIONS = {
+    "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
+    "mean_squared_error": mse, "mse": mse, "MSE": mse,
+    "mean_absolute_error": mae, "mae": mae, "MAE": mae,
+    "mean_absolute_percentage_error": mape, "mape": mape, "MAPE": mape,
+    "mean_squared_logarithmic_error": msle, "msle": msle, "MSLE": msle,
+    "kullback_leibler_divergence": kld, "kld": kld, "KLD": kld,
+    "binary_crossentropy": binary_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+    "logcosh": logcosh, "poisson": poisson, "cosine_proximity": cosine_proximity,
+    "cosine": cosine,
+}
+
+
+# -- the stateful metrics
+class Metric:
+    """Base of the stateful metrics: `update_state(...)` returns an op accumulating into
+    local Variables, `result()` the current value, ``metric(...)`` both (the value after
+    the update), `reset_states()` zeroes the Variables in the Keras Session."""
+
+    def __init__(self, name: Optional[str] = None, dtype: Any = None) -> None:
+        self.name = name or _snake(type(self).__name__)
+        self._dtype = fg.as_dtype(dtype or backend.floatx())
+        self._weights: list = []
+        self._scope: Optional[str] = None
+
+    @property
+    def dtype(self) -> Any:
+        return self._dtype
+
+    @property
+    def weights(self) -> list:
+        return list(self._weights)
+
+    @property
+    def variables(self) -> list:
+        return list(self._weights)
+
+    def add_weight(self, name: str, shape: Any = (), dtype: Any = None,
+                   initializer: Any = "zeros") -> Any:
+        """A zero-initialized local Variable ``<metric name>/<name>``."""
+        dtype = fg.as_dtype(dtype or self._dtype)
+        if initializer not in ("zeros", None):
+            raise ValueError(f"Metric weights start at zero; got initializer {initializer!r}.")
+        if self._scope is None:
+            with fg.name_scope(self.name) as scope:
+                self._scope = scope
+        with fg.name_scope(self._scope):
+            variable = fg.Variable(np.zeros(shape, dtype=dtype.name), trainable=False,
+                                   name=name, dtype=dtype,
+                                   collections=[GraphKeys.LOCAL_VARIABLES,
+                                                GraphKeys.METRIC_VARIABLES])
+        self._weights.append(variable)
+        return variable
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        update_op = self.update_state(*args, **kwargs)
+        with fg.control_dependencies([update_op]):
+            return fg.identity(self.result())
+
+    def reset_states(self) -> None:
+        """Sets every state Variable back to zero (in the Keras Session)."""
+        if self._weights:
+            backend.get_session().run(
+                [fg.assign(v, np.zeros(v.shape.as_list(), v.dtype.base_dtype.name))
+                 for v in self._weights])
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self._dtype.name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Metric":
+        return cls(**config)
+
+
+def _snake(name: str) -> str:
+    out = []
+    for i, char in enumerate(name):
+        if char.isupper() and i and not name[i - 1].isupper():
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+class _Reduce(Metric):
+    """Sum (``mean=False``) or weighted mean of the values given to `update_state`."""
+
+    _mean = True
+
+    def __init__(self, name: Optional[str] = None, dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_weight("total")
+        if self._mean:
+            self.count = self.add_weight("count")
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> Any:
+        values = fg.cast(values, self._dtype)
+        if sample_weight is None:
+            weights = None
+            num_values = fg.cast(fg.size(values), self._dtype)
+        else:
+            weights = fg.cast(sample_weight, self._dtype)
+            w_rank, v_rank = weights.shape.ndims, values.shape.ndims
+            if w_rank is not None and v_rank is not None:
+                if w_rank - v_rank == 1 and weights.shape.as_list()[-1] == 1:
+                    weights = fg.squeeze(weights, [-1])
+                elif v_rank - w_rank == 1 and w_rank > 0:
+                    weights = fg.expand_dims(weights, -1)
+            weights = weights * fg.ones_like(values)
+            values = values * weights
+            num_values = fg.reduce_sum(weights)
+        update_total = fg.assign_add(self.total, fg.reduce_sum(values))
+        if not self._mean:
+            return update_total.op
+        with fg.control_dependencies([update_total]):
+            return fg.assign_add(self.count, num_values).op
+
+    def result(self) -> Any:
+        if not self._mean:
+            return fg.identity(self.total)
+        return fg.math.divide_no_nan(self.total, self.count)
+
+
+class Sum(_Reduce):
+    """The (weighted) sum of the values given."""
+
+    _mean = False
+
+    def __init__(self, name: str = "sum", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+
+
+class Mean(_Reduce):
+    """The (weighted) mean of the values given."""
+
+    def __init__(self, name: str = "mean", dtype: Any = None) -> None:
+        super().__init__(name=name, dtype=dtype)
+
+
+class MeanMetricWrapper(Mean):
+    """The mean of ``fn(y_true, y_pred, **kwargs)`` over all samples seen."""
+
+    def __init__(self, fn: Callable, name: Optional[str] = None, dtype: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(name=name or getattr(fn, "__name__", "mean"), dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        y_true = fg.cast(y_true, self._dtype)
+        y_pred = fg.cast(y_pred, self._dtype)
+        y_pred, y_true = _squeeze_to_match(y_pred, y_true)
+        matches = self._fn(y_true, y_pred, **self._fn_kwargs)
+        return super().update_state(matches, sample_weight=sample_weight)
+
+    def get_config(self) -> dict:
+        config = dict(self._fn_kwargs)
+        config.update(super().get_config())
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Metric":
+        if cls is MeanMetricWrapper:
+            raise ValueError("MeanMetricWrapper.from_config needs its function: use a "
+                             "subclass such as BinaryAccuracy.")
+        return cls(**config)
+
+
+def _accuracy(y_true: Any, y_pred: Any) -> Any:
+    return fg.cast(fg.equal(y_true, y_pred), backend.floatx())
+
+
+def _wrapper(class_name: str, fn: Callable, default_name: str, doc: str,
+             **defaults: Any) -> type:
+    keys = list(defaults)
+
+    def __init__(self: Any, name: str = default_name, dtype: Any = None,
+                 **kwargs: Any) -> None:
+        unknown = set(kwargs) - set(keys)
+        if unknown:
+            raise TypeError(f"{class_name}() got unexpected keyword arguments "
+                            f"{sorted(unknown)}; it accepts name, dtype and {keys}")
+        values = dict(defaults, **kwargs)
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
+
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc})
+
+
+Accuracy = _wrapper("Accuracy", _accuracy, "accuracy",
+                    "How often predictions equal labels.")
+BinaryAccuracy = _wrapper("BinaryAccuracy", binary_accuracy, "binary_accuracy",
+                          "How often thresholded predictions equal binary labels.",
+                          threshold=0.5)
+CategoricalAccuracy = _wrapper("CategoricalAccuracy", categorical_accuracy,
+                               "categorical_accuracy",
+                               "How often argmax(predictions) equals argmax(one-hot labels).")
+SparseCategoricalAccuracy = _wrapper(
+    "SparseCategoricalAccuracy", sparse_categorical_accuracy, "sparse_categorical_accuracy",
+    "How often argmax(predictions) equals integer labels.")
+TopKCategoricalAccuracy = _wrapper(
+    "TopKCategoricalAccuracy", top_k_categorical_accuracy, "top_k_categorical_accuracy",
+    "How often one-hot labels are in the top `k` predictions.", k=5)
+SparseTopKCategoricalAccuracy = _wrapper(
+    "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy",
+    "How often integer labels are in the top `k` predictions.", k=5)
+MeanSquaredError = _wrapper("MeanSquaredError", mse, "mean_squared_error",
+                            "Mean of the per-sample mean squared errors.")
+MeanAbsoluteError = _wrapper("MeanAbsoluteError", mae, "mean_absolute_error",
+                             "Mean of the per-sample mean absolute errors.")
+BinaryCrossentropy = _wrapper("BinaryCrossentropy", binary_crossentropy,
+                              "binary_crossentropy", "Mean binary crossentropy.",
+                              from_logits=False, label_smoothing=0)
+CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", categorical_crossentropy,
+                                   "categorical_crossentropy",
+                                   "Mean categorical crossentropy.",
+                                   from_logits=False, label_smoothing=0)
+SparseCategoricalCrossentropy = _wrapper(
+    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
+    "sparse_categorical_crossentropy", "Mean sparse categorical crossentropy.",
+    from_logits=False, axis=-1)
+
+_CLASSES = {cls.__name__: cls for cls in (
+    Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
+    MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy)}
+
+
+# -- lookup
+def serialize(metric: Any) -> Any:
+    """A metric function's name, or ``{'class_name', 'config'}`` of a Metric object."""
+    if isinstance(metric, Metric):
+        return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    name = getattr(metric, "__name__", None)
+    if name is None:
+        raise ValueError(f"Cannot serialize metric {metric!r}.")
+    return name
+
+
+def deserialize(config: Any, custom_objects: Optional[dict] = None) -> Any:
+    """The metric function named `config`, or the Metric a serialized dict describes."""
+    custom_objects = custom_objects or {}
+    if isinstance(config, dict):
+        class_name = config.get("class_name")
+        cls = custom_objects.get(class_name) or _CLASSES.get(class_name)
+        if cls is None:
+            raise ValueError(f"Unknown metric class: {class_name!r}. Known: "
+                             f"{sorted(_CLASSES)} (or pass it in custom_objects).")
+        return cls.from_config(dict(config.get("config", {})))
+    if isinstance(config, str):
+        found = custom_objects.get(config) or _FUNCTIONS.get(config)
+        if found is None:
+            raise ValueError(f"Unknown metric function: {config!r}. Known names: "
+                             f"{sorted(_FUNCTIONS)} ('accuracy'/'acc' are resolved by "
+                             "Model.compile).")
+        return found
+    raise ValueError(f"Could not interpret metric function identifier: {config!r}")
+
+
+def get(identifier: Any) -> Any:
+    """A metric function from a name or serialized dict; a callable is returned as is."""
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret metric function identifier: {identifier!r}")

@@ -8,12 +8,14 @@ from flowgraph.keras import (
     backend,
     callbacks,
     constraints,
+    datasets,
     initializers,
     layers,
     losses,
     metrics,
     models,
     optimizers,
+    preprocessing,
     regularizers,
     utils,
 )
@@ -23,5 +25,5 @@ from flowgraph.keras.models import Model, Sequential
 __version__ = "2.2.4-tf"  # what TF 1.15's tf.keras.__version__ says
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints",
-           "initializers", "layers", "losses", "metrics", "models", "optimizers",
-           "regularizers", "utils"]
+           "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
+           "preprocessing", "regularizers", "utils"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 import flowgraph as fg
+from flowgraph.keras.generic_utils import lookup_object
 
 __all__ = ["softmax", "elu", "selu", "softplus", "softsign", "relu", "tanh", "sigmoid",
            "hard_sigmoid", "exponential", "linear", "get", "serialize", "deserialize"]
@@ -111,14 +112,7 @@ def deserialize(name: Any, custom_objects: Optional[dict] = None) -> Callable:
     """The activation called `name` (here, in `custom_objects` or the custom objects)."""
     if isinstance(name, dict):
         name = name.get("class_name")
-    found = (custom_objects or {}).get(name)
-    if found is None:
-        from flowgraph.keras.utils import get_custom_objects
-        found = get_custom_objects().get(name, _NAMES.get(name))
-    if found is None:
-        raise ValueError(f"Unknown activation function: {name}. Known ones: "
-                         f"{sorted(_NAMES)}")
-    return found
+    return lookup_object(name, _NAMES, custom_objects, "activation function")
 
 
 def get(identifier: Any) -> Callable:

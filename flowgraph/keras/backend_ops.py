@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import string
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -45,6 +45,28 @@ def _floatx_dtype(dtype_: Any) -> Any:
 
 def _const(value: Any, dtype_: Any) -> Any:
     return fg.constant(value, dtype=dtype_)
+
+
+def _unary(fn: Callable, name: str, doc: str) -> Callable:
+    """The Keras backend function ``name(x)``: `fn` of one tensor."""
+
+    def keras_function(x: Any) -> Any:
+        return fn(x)
+
+    keras_function.__name__ = keras_function.__qualname__ = name
+    keras_function.__doc__ = doc
+    return keras_function
+
+
+def _binary(fn: Callable, name: str, doc: str) -> Callable:
+    """The Keras backend function ``name(x, y)``: `fn` of two tensors."""
+
+    def keras_function(x: Any, y: Any) -> Any:
+        return fn(x, y)
+
+    keras_function.__name__ = keras_function.__qualname__ = name
+    keras_function.__doc__ = doc
+    return keras_function
 
 
 # -- creating tensors and Variables
@@ -406,12 +428,8 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
 
 
 # -- element-wise
-def square(x: Any) -> Any:
-    return fg.square(x)
-
-
-def abs(x: Any) -> Any:  # noqa: A001
-    return fg.abs(x)
+square = _unary(fg.square, "square", "``x ** 2``, element-wise.")
+abs = _unary(fg.abs, "abs", "``|x|``, element-wise.")  # noqa: A001
 
 
 def sqrt(x: Any) -> Any:
@@ -420,24 +438,16 @@ def sqrt(x: Any) -> Any:
     return fg.sqrt(fg.clip_by_value(x, _const(0.0, dtype_), _const(np.inf, dtype_)))
 
 
-def exp(x: Any) -> Any:
-    return fg.exp(x)
-
-
-def log(x: Any) -> Any:
-    return fg.log(x)
+exp = _unary(fg.exp, "exp", "``e ** x``, element-wise.")
+log = _unary(fg.log, "log", "The natural logarithm, element-wise.")
 
 
 def pow(x: Any, a: Any) -> Any:  # noqa: A001
     return fg.pow(x, a)
 
 
-def round(x: Any) -> Any:  # noqa: A001
-    return fg.round(x)
-
-
-def sign(x: Any) -> Any:
-    return fg.sign(x)
+round = _unary(fg.round, "round", "Rounds to the nearest integer, halves to even.")  # noqa: A001
+sign = _unary(fg.sign, "sign", "-1, 0 or 1 by the sign of `x`, element-wise.")
 
 
 def clip(x: Any, min_value: Any, max_value: Any) -> Any:
@@ -457,44 +467,16 @@ def clip(x: Any, min_value: Any, max_value: Any) -> Any:
     return fg.clip_by_value(x, min_value, max_value)
 
 
-def equal(x: Any, y: Any) -> Any:
-    return fg.equal(x, y)
-
-
-def not_equal(x: Any, y: Any) -> Any:
-    return fg.not_equal(x, y)
-
-
-def greater(x: Any, y: Any) -> Any:
-    return fg.greater(x, y)
-
-
-def greater_equal(x: Any, y: Any) -> Any:
-    return fg.greater_equal(x, y)
-
-
-def less(x: Any, y: Any) -> Any:
-    return fg.less(x, y)
-
-
-def less_equal(x: Any, y: Any) -> Any:
-    return fg.less_equal(x, y)
-
-
-def maximum(x: Any, y: Any) -> Any:
-    return fg.maximum(x, y)
-
-
-def minimum(x: Any, y: Any) -> Any:
-    return fg.minimum(x, y)
-
-
-def sin(x: Any) -> Any:
-    return fg.sin(x)
-
-
-def cos(x: Any) -> Any:
-    return fg.cos(x)
+equal = _binary(fg.equal, "equal", "``x == y`` (bool), element-wise.")
+not_equal = _binary(fg.not_equal, "not_equal", "``x != y`` (bool), element-wise.")
+greater = _binary(fg.greater, "greater", "``x > y`` (bool), element-wise.")
+greater_equal = _binary(fg.greater_equal, "greater_equal", "``x >= y`` (bool), element-wise.")
+less = _binary(fg.less, "less", "``x < y`` (bool), element-wise.")
+less_equal = _binary(fg.less_equal, "less_equal", "``x <= y`` (bool), element-wise.")
+maximum = _binary(fg.maximum, "maximum", "The larger of `x` and `y`, element-wise.")
+minimum = _binary(fg.minimum, "minimum", "The smaller of `x` and `y`, element-wise.")
+sin = _unary(fg.sin, "sin", "The sine, element-wise.")
+cos = _unary(fg.cos, "cos", "The cosine, element-wise.")
 
 
 # -- shapes
@@ -655,16 +637,9 @@ def softmax(x: Any, axis: int = -1) -> Any:
     return fg.nn.softmax(x, axis=axis)
 
 
-def softplus(x: Any) -> Any:
-    return fg.nn.softplus(x)
-
-
-def softsign(x: Any) -> Any:
-    return fg.nn.softsign(x)
-
-
-def sigmoid(x: Any) -> Any:
-    return fg.nn.sigmoid(x)
+softplus = _unary(fg.nn.softplus, "softplus", "``log(exp(x) + 1)``, element-wise.")
+softsign = _unary(fg.nn.softsign, "softsign", "``x / (|x| + 1)``, element-wise.")
+sigmoid = _unary(fg.nn.sigmoid, "sigmoid", "``1 / (1 + exp(-x))``, element-wise.")
 
 
 def hard_sigmoid(x: Any) -> Any:
@@ -672,8 +647,7 @@ def hard_sigmoid(x: Any) -> Any:
     return activations.hard_sigmoid(x)
 
 
-def tanh(x: Any) -> Any:
-    return fg.nn.tanh(x)
+tanh = _unary(fg.nn.tanh, "tanh", "The hyperbolic tangent, element-wise.")
 
 
 def _is_op(x: Any, op_type: str) -> bool:

@@ -14,11 +14,12 @@ keywords, and this ``__init__`` takes the Keras arguments out before the flowgra
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Optional
 
 import numpy as np
 
-from flowgraph.keras import backend, history
+from flowgraph.keras import backend, history, masks
 from flowgraph.layers import base as fg_base
 
 _KERAS_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
@@ -47,13 +48,90 @@ class Layer(fg_base.Layer):
     # -- calling
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         was_built = self.built
-        outputs = super().__call__(inputs, *args, **kwargs)
+        input_masks = self._collect_input_masks(inputs, args, kwargs)
+        call_kwargs = kwargs
+        if input_masks is not None and self._expects_mask_arg() and \
+                not self._mask_was_passed(args, kwargs):
+            call_kwargs = dict(kwargs, mask=input_masks)
+        outputs = super().__call__(inputs, *args, **call_kwargs)
         outputs = _copy_passed_through(inputs, outputs)
+        self._set_mask_metadata(inputs, outputs, input_masks)
         if not was_built and self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
         self._keras_calls.append(history.record(self, inputs, args, kwargs, outputs))
         return outputs
+
+    # -- masks
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the layer's outputs given its inputs and their `mask`: None for a
+        layer that does not support masking (a TypeError if it was given a mask), else the
+        input mask passed through."""
+        if not self.supports_masking:
+            if any(m is not None for m in fg_base.flatten(mask)):
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed "
+                                f"an input_mask: {mask}")
+            return None
+        return mask
+
+    def _expects_mask_arg(self) -> bool:
+        return "mask" in _call_parameters(self.call)
+
+    def _mask_was_passed(self, args: tuple, kwargs: dict) -> bool:
+        if "mask" in kwargs:
+            return True
+        names = _call_parameters(self.call)
+        # args follow `inputs` (the first parameter of call)
+        return "mask" in names and names.index("mask") - 1 < len(args)
+
+    def _computes_masks(self) -> bool:
+        return self.supports_masking or type(self).compute_mask is not Layer.compute_mask
+
+    def _collect_input_masks(self, inputs: Any, args: tuple, kwargs: dict) -> Any:
+        """The mask argument given to the call, else the inputs' masks (None if none)."""
+        if self._mask_was_passed(args, kwargs):
+            if "mask" in kwargs:
+                return kwargs["mask"]
+            return args[_call_parameters(self.call).index("mask") - 1]
+        if not (self._expects_mask_arg() or self._computes_masks()):
+            return None
+        return masks.collect_masks(inputs)
+
+    def _set_mask_metadata(self, inputs: Any, outputs: Any, previous_mask: Any) -> None:
+        """Records the outputs' masks, as TF 1.15: a functional model's outputs keep the
+        masks their layers gave them; a layer that neither supports masking nor overrides
+        `compute_mask` drops the mask."""
+        flat_outputs = fg_base.flatten(outputs)
+        if getattr(self, "_is_graph_network", False) or all(
+                masks.get_mask(t) is not None for t in flat_outputs):
+            return
+        if not self._computes_masks():
+            flat_masks: list = [None] * len(flat_outputs)
+        else:
+            graph = flat_outputs[0].graph if history._is_tensor(flat_outputs[0]) else None
+            scope = getattr(self, "_current_scope", None)
+            if graph is not None and scope is not None:
+                with graph.as_default(), graph.name_scope(scope.original_name_scope):
+                    output_masks = self.compute_mask(inputs, previous_mask)
+            else:
+                output_masks = self.compute_mask(inputs, previous_mask)
+            flat_masks = [None] * len(flat_outputs) if output_masks is None \
+                else fg_base.flatten(output_masks)
+        for output, mask in zip(flat_outputs, flat_masks):
+            masks.set_mask(output, mask)
+
+    def _build_sublayer(self, layer: "Layer", input_shape: Any) -> None:
+        """Builds `layer`, which this layer owns and calls through its ``call``, with its
+        weights in this layer's scope (``lstm/kernel``, ``time_distributed/kernel``), as
+        TF 1.15's RNN and TimeDistributed do. Call from ``build``."""
+        if layer.built:
+            return
+        layer._scope = self._current_scope
+        layer._graph = self._graph
+        if layer._dtype is None:
+            layer._dtype = self._dtype
+        layer.build(input_shape)
+        layer.built = True
 
     # -- weights
     def add_weight(self, name: Optional[str] = None, shape: Any = None, dtype: Any = None,
@@ -181,6 +259,14 @@ def _copy_passed_through(inputs: Any, outputs: Any) -> Any:
                 return identity(structure)
         return structure
     return copy(outputs)
+
+
+def _call_parameters(method: Any) -> list:
+    """The parameter names of a bound `call` method."""
+    try:
+        return list(inspect.signature(method).parameters)
+    except (TypeError, ValueError):
+        return []
 
 
 def _batch_input_shape(keras: dict) -> Optional[tuple]:

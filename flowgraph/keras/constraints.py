@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import flowgraph as fg
 from flowgraph.keras import backend
+from flowgraph.keras.generic_utils import deserialize_object, get_object, serialize_object
 
 __all__ = ["Constraint", "MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm",
            "non_neg", "unit_norm", "min_max_norm", "get", "serialize", "deserialize"]
@@ -100,34 +101,15 @@ _NAMES = {"Constraint": Constraint, "MaxNorm": MaxNorm, "NonNeg": NonNeg,
 
 def serialize(constraint: Any) -> dict:
     """``{'class_name': ..., 'config': ...}``."""
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+    return serialize_object(constraint)
 
 
 def deserialize(config: dict, custom_objects: Optional[dict] = None) -> Any:
     """The constraint a `serialize` dict describes."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Improper config format: {config!r} (expected a dict with "
-                         "'class_name' and 'config')")
-    name = config["class_name"]
-    found = (custom_objects or {}).get(name)
-    if found is None:
-        from flowgraph.keras.utils import get_custom_objects
-        found = get_custom_objects().get(name, _NAMES.get(name))
-    if found is None:
-        raise ValueError(f"Unknown constraint: {name}. Known ones: {sorted(_NAMES)}")
-    args = dict(config.get("config") or {})
-    return found.from_config(args) if hasattr(found, "from_config") else found(**args)
+    return deserialize_object(config, _NAMES, custom_objects, "constraint")
 
 
 def get(identifier: Any) -> Any:
     """None -> None; a name ('max_norm', 'non_neg', 'unit_norm', 'min_max_norm') or a
     serialized dict -> a constraint; a callable -> itself."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({"class_name": identifier, "config": {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+    return get_object(identifier, deserialize, "constraint")

@@ -389,6 +389,21 @@ class Network(Layer):
                                       "(as in TF 1.15)")
         self._saver().restore(backend.get_session(), str(filepath))
 
+    # -- whole-model saving (flowgraph.keras.saving)
+    def save(self, filepath: str, overwrite: bool = True, include_optimizer: bool = True,
+             save_format: Optional[str] = None) -> None:
+        """Saves architecture, weights, training config and optimizer state
+        (`tf.keras.models.save_model`); `tf.keras.models.load_model` reads it back."""
+        from flowgraph.keras.saving import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+                   save_format=save_format)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's config as JSON (`tf.keras.models.model_from_json` rebuilds it);
+        `kwargs` go to `json.dumps`."""
+        from flowgraph.keras.saving import model_to_json
+        return model_to_json(self, **kwargs)
+
     # -- configuration
     def get_config(self) -> dict:
         """The functional model's layers and connections (TF 1.15's Network config:
@@ -425,20 +440,12 @@ class Network(Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects: Optional[dict] = None) -> "Network":
         """A new functional model (new weights) from `get_config`'s output."""
-        from flowgraph.keras import layers as layers_mod
         from flowgraph.keras.input_layer import InputLayer
+        from flowgraph.keras.saving import deserialize
         tensors: dict = {}
         made: dict = {}
         for entry in config["layers"]:
-            name = entry["class_name"]
-            layer_cls = (custom_objects or {}).get(name) or getattr(layers_mod, name, None)
-            if layer_cls is None and name in ("Model", "Sequential", "Network"):
-                from flowgraph.keras import models
-                layer_cls = getattr(models, "Model" if name == "Network" else name)
-            if layer_cls is None:
-                raise ValueError(f"Unknown layer: {name}. Pass custom_objects={{'{name}': "
-                                 "cls}} for your own layers.")
-            layer = layer_cls.from_config(entry["config"])
+            layer = deserialize(entry, custom_objects=custom_objects)
             made[entry["name"]] = layer
             if isinstance(layer, InputLayer):
                 tensors[(entry["name"], 0, 0)] = layer.output

@@ -11,6 +11,9 @@ Epoch values of the loss and metrics are batch-size-weighted means over the epoc
 
 from __future__ import annotations
 
+import inspect
+import random
+import warnings
 from typing import Any, Optional
 
 import numpy as np
@@ -472,11 +475,19 @@ class Model(Network):
         several inputs or outputs), or on a `Dataset` / iterator of ``(x, y)`` or
         ``(x, y, sample_weight)`` batches (`steps_per_epoch` batches per epoch; without it,
         a Dataset is read to its end each epoch). Returns a `History`."""
-        from flowgraph.keras import callbacks as cbks
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
         if x is None:
             raise ValueError("fit needs input data `x` (numpy arrays or a Dataset)")
+        if _is_generator_like(x):
+            _check_generator_args(y, sample_weight, validation_split)
+            return self.fit_generator(
+                x, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                callbacks=callbacks, validation_data=validation_data,
+                validation_steps=validation_steps, validation_freq=validation_freq,
+                class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
+                use_multiprocessing=use_multiprocessing, shuffle=shuffle,
+                initial_epoch=initial_epoch)
         batch_size = 32 if batch_size is None else int(batch_size)
         val = None
         if _is_symbolic(x):
@@ -504,6 +515,14 @@ class Model(Network):
             num = len(xs[0])
         if validation_data is not None:
             val = self._validation_source(validation_data, validation_steps, batch_size)
+        return self._fit_loop(train, val, num, batch_size, epochs, verbose, callbacks,
+                              steps_per_epoch, validation_freq, class_weight, initial_epoch)
+
+    def _fit_loop(self, train: Any, val: Any, num: Optional[int], batch_size: Optional[int],
+                  epochs: int, verbose: int, callbacks: Any, steps_per_epoch: Optional[int],
+                  validation_freq: Any, class_weight: Any, initial_epoch: int) -> Any:
+        """The epoch loop of `fit` and `fit_generator` over batch sources."""
+        from flowgraph.keras import callbacks as cbks
         names = self.metrics_names
         val_names = ["val_" + n for n in names] if val is not None else []
         self.history = cbks.History()
@@ -540,6 +559,8 @@ class Model(Network):
         return self.history
 
     def _validation_source(self, data: Any, steps: Optional[int], batch_size: int) -> Any:
+        if _is_generator_like(data):
+            return _GeneratorSource(data, steps, "validation_steps", False)
         if _is_symbolic(data):
             return _SymbolicSource(data, steps, "validation_steps")
         if not isinstance(data, (list, tuple)) or len(data) not in (2, 3):
@@ -551,15 +572,20 @@ class Model(Network):
         return _ArraySource(self, *self._prepare(vx, vy, vsw, None), batch_size, False)
 
     def _loop_test(self, source: Any) -> list:
-        totals, seen, values = None, 0, None
+        totals, seen, values, loss_sum, steps = None, 0, None, 0.0, 0
         self.reset_metrics()
         for data, index, size in source.batches(self, None):
             values = np.asarray(self._run_test(*data, index), dtype=np.float64)
+            loss_sum += values[0]
+            steps += 1
             totals = values * size if totals is None else totals + values * size
             seen += size
         if totals is None:
             raise ValueError("No data to evaluate on (0 samples).")
         means = [float(v) for v in totals / seen]
+        if getattr(source, "loss_by_steps", False):
+            # TF 1.15's generator loops average the loss over the steps, unweighted
+            means[0] = float(loss_sum / steps)
         # a stateful metric's last value already covers all the batches
         for i, name in enumerate(self.metrics_names):
             if name in self._stateful_names:
@@ -575,9 +601,12 @@ class Model(Network):
         or `steps` batches of a Dataset / iterator, all of a Dataset without it)."""
         from flowgraph.keras import callbacks as cbks
         batch_size = 32 if batch_size is None else int(batch_size)
-        if _is_symbolic(x):
+        if _is_generator_like(x):
+            _check_generator_args(y, sample_weight, None)
+            source: Any = _GeneratorSource(x, steps, "steps", False)
+        elif _is_symbolic(x):
             _check_symbolic(y, sample_weight, "evaluate")
-            source: Any = _SymbolicSource(x, steps, "steps")
+            source = _SymbolicSource(x, steps, "steps")
         else:
             if steps is not None:
                 raise ValueError("steps is for Dataset / iterator inputs; with numpy arrays "
@@ -601,8 +630,10 @@ class Model(Network):
         of ``(x, y)`` pairs), batch by batch, concatenated (numpy)."""
         from flowgraph.keras import callbacks as cbks
         batch_size = 32 if batch_size is None else int(batch_size)
-        if _is_symbolic(x):
-            source: Any = _SymbolicSource(x, steps, "steps", inputs_only=True)
+        if _is_generator_like(x):
+            source: Any = _GeneratorSource(x, steps, "steps", False, inputs_only=True)
+        elif _is_symbolic(x):
+            source = _SymbolicSource(x, steps, "steps", inputs_only=True)
         else:
             if steps is not None:
                 raise ValueError("steps is for Dataset / iterator inputs; with numpy arrays "
@@ -629,6 +660,157 @@ class Model(Network):
             raise ValueError("No data to predict on (0 samples).")
         results = [np.concatenate(c, axis=0) for c in chunks]
         return results[0] if len(results) == 1 else results
+
+    # -- generators and `keras.utils.Sequence`
+    def fit_generator(self, generator: Any, steps_per_epoch: Optional[int] = None,
+                      epochs: int = 1, verbose: int = 1, callbacks: Any = None,
+                      validation_data: Any = None, validation_steps: Optional[int] = None,
+                      validation_freq: Any = 1, class_weight: Any = None,
+                      max_queue_size: int = 10, workers: int = 1,
+                      use_multiprocessing: bool = False, shuffle: bool = True,
+                      initial_epoch: int = 0) -> Any:
+        """Trains the model on batches from a Python generator (or iterator) yielding
+        ``(x, y)`` or ``(x, y, sample_weight)`` tuples, or from a `keras.utils.Sequence`.
+
+        `steps_per_epoch` batches make an epoch (a Sequence's ``len`` by default). A Sequence
+        is read in a new (with `shuffle`, Python-`random`-shuffled) batch order on every pass
+        through it and its ``on_epoch_end`` runs after each pass. `validation_data` is a
+        generator, a Sequence or an ``(x_val, y_val[, sample_weight])`` tuple. Batches are
+        read on the calling thread in order; `max_queue_size`, `workers` and
+        `use_multiprocessing` are accepted for compatibility. Returns a `History`.
+        """
+        _check_workers(max_queue_size, workers)
+        train = _GeneratorSource(generator, steps_per_epoch, "steps_per_epoch", shuffle)
+        val = None
+        if validation_data is not None:
+            val = self._validation_source(validation_data, validation_steps, 32)
+        return self._fit_loop(train, val, None, None, epochs, verbose, callbacks,
+                              train.steps, validation_freq, class_weight, initial_epoch)
+
+    def evaluate_generator(self, generator: Any, steps: Optional[int] = None,
+                           callbacks: Any = None, max_queue_size: int = 10, workers: int = 1,
+                           use_multiprocessing: bool = False, verbose: int = 0) -> Any:
+        """The loss (mean over the `steps` batches) and metrics (over all their samples)
+        on batches from a generator or `keras.utils.Sequence` (see `fit_generator`)."""
+        _check_workers(max_queue_size, workers)
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator: Any, steps: Optional[int] = None,
+                          callbacks: Any = None, max_queue_size: int = 10, workers: int = 1,
+                          use_multiprocessing: bool = False, verbose: int = 0) -> Any:
+        """The model's outputs on the inputs from a generator or `keras.utils.Sequence`
+        yielding ``x`` or ``(x, y[, sample_weight])`` batches, concatenated (numpy)."""
+        _check_workers(max_queue_size, workers)
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+
+class _GeneratorSource:
+    """Batches from a Python generator / iterator or a `keras.utils.Sequence`, as
+    ``((xs, ys, sample_weights), slice(None), size)``, `steps` of them per pass."""
+
+    loss_by_steps = True
+
+    def __init__(self, data: Any, steps: Optional[int], what: str, shuffle: Any,
+                 inputs_only: bool = False) -> None:
+        from flowgraph.keras.utils import Sequence
+        self.sequence = data if isinstance(data, Sequence) else None
+        if steps is None:
+            if self.sequence is None:
+                raise ValueError(f"Please specify the number of steps via the `{what}` "
+                                 "argument: a generator has no length (only a "
+                                 "keras.utils.Sequence does).")
+            steps = len(self.sequence)
+        if int(steps) < 1:
+            raise ValueError(f"`{what}` must be a positive number of batches, got {steps}")
+        self.steps = int(steps)
+        self.what = what
+        self.shuffle = bool(shuffle)
+        self.inputs_only = inputs_only
+        self.stream = data
+        self.order: list = []
+        self.position = 0
+
+    def _next(self) -> Any:
+        seq = self.sequence
+        if seq is None:
+            return next(self.stream)
+        if self.position == 0:
+            self.order = list(range(len(seq)))
+            if self.shuffle:
+                random.shuffle(self.order)  # as TF 1.15's OrderedEnqueuer
+        value = seq[self.order[self.position]]
+        self.position += 1
+        return value
+
+    def _after_batch(self) -> None:
+        if self.sequence is not None and self.position >= len(self.sequence):
+            self.position = 0
+            self.sequence.on_epoch_end()
+
+    def batches(self, model: Model, class_weight: Any) -> Any:
+        for _ in range(self.steps):
+            try:
+                value = self._next()
+            except StopIteration:
+                warnings.warn(f"Your generator ran out of data; interrupting: it should "
+                              f"provide `{self.what}`={self.steps} batches per pass.",
+                              stacklevel=3)
+                model.stop_training = True
+                return
+            yield from self._prepared(model, value, class_weight)
+            self._after_batch()
+
+    def _prepared(self, model: Model, value: Any, class_weight: Any) -> Any:
+        """The one prepared batch of a generator output, as a one-item generator."""
+        if self.inputs_only:
+            bx = value[0] if isinstance(value, tuple) and len(value) in (2, 3) else value
+            model._ensure_built(bx)
+            xs = model._standardize(bx, model.input_names, model.inputs, "input")
+            yield (xs, [], []), slice(None), len(xs[0])
+            return
+        if not isinstance(value, (tuple, list)) or len(value) not in (2, 3):
+            raise ValueError("Output of generator should be a tuple `(x, y, sample_weight)` "
+                             f"or `(x, y)`. Found: {type(value).__name__} "
+                             f"{_describe(value)}")
+        bsw = value[2] if len(value) == 3 else None
+        data = model._prepare(value[0], value[1], bsw, class_weight)
+        yield data, slice(None), len(data[0][0])
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return f"of length {len(value)}"
+    return f"with shape {getattr(value, 'shape', '?')}"
+
+
+def _is_generator_like(data: Any) -> bool:
+    """A Python generator, a `keras.utils.Sequence`, or an iterator (``__next__``) that is
+    not a flowgraph Dataset iterator."""
+    from flowgraph.keras.utils import Sequence
+    if isinstance(data, Sequence) or inspect.isgenerator(data):
+        return True
+    return hasattr(data, "__next__") and hasattr(data, "__iter__") and not _is_symbolic(data)
+
+
+def _check_generator_args(y: Any, sample_weight: Any, validation_split: Any) -> None:
+    if y is not None:
+        raise ValueError("`y` argument is not supported when data is a generator or "
+                         "Sequence instance. Instead pass targets as the second element of "
+                         "the generator.")
+    if sample_weight is not None:
+        raise ValueError("`sample_weight` argument is not supported when data is a generator "
+                         "or Sequence instance. Instead pass sample weights as the third "
+                         "element of the generator.")
+    if validation_split:
+        raise ValueError("If your data is in the form of a Python generator, you cannot use "
+                         "`validation_split`.")
+
+
+def _check_workers(max_queue_size: Any, workers: Any) -> None:
+    if not isinstance(workers, int) or workers < 0:
+        raise ValueError(f"workers must be a non-negative integer, got {workers!r}")
+    if not isinstance(max_queue_size, int) or max_queue_size < 1:
+        raise ValueError(f"max_queue_size must be a positive integer, got {max_queue_size!r}")
 
 
 class _ArraySource:

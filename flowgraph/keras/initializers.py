@@ -12,6 +12,7 @@ import importlib
 from typing import Any, Optional
 
 from flowgraph import dtypes
+from flowgraph.keras.generic_utils import deserialize_object, get_object, serialize_object
 
 # The module itself: the attribute ``flowgraph.initializers`` is the tf.initializers namespace.
 fg_init = importlib.import_module("flowgraph.initializers")
@@ -174,38 +175,17 @@ _NAMES = {name: obj for name, obj in globals().items()
 
 def serialize(initializer: Any) -> dict:
     """``{'class_name': ..., 'config': ...}`` of an initializer."""
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return serialize_object(initializer)
 
 
 def deserialize(config: dict, custom_objects: Optional[dict] = None) -> Any:
     """The initializer a `serialize` dict describes (names as in this module, or in
-    `custom_objects`)."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Improper config format: {config!r} (expected a dict with "
-                         "'class_name' and 'config')")
-    name = config["class_name"]
-    found = (custom_objects or {}).get(name)
-    if found is None:
-        from flowgraph.keras.utils import get_custom_objects
-        found = get_custom_objects().get(name, _NAMES.get(name))
-    if found is None:
-        raise ValueError(f"Unknown initializer: {name}. Known ones: {sorted(_NAMES)}")
-    args = dict(config.get("config") or {})
-    if hasattr(found, "from_config"):
-        return found.from_config(args)
-    args.pop("dtype", None)
-    return found(**args)
+    `custom_objects`); a plain function is called without the config's dtype."""
+    return deserialize_object(config, _NAMES, custom_objects, "initializer",
+                              function_drops=("dtype",))
 
 
 def get(identifier: Any) -> Any:
     """None -> None; a name ('glorot_uniform', 'he_normal', 'zeros'...) or a serialized dict
     -> an initializer; a callable -> itself."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({"class_name": identifier, "config": {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return get_object(identifier, deserialize, "initializer")

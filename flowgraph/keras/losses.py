@@ -13,6 +13,11 @@ from typing import Any, Callable, Optional
 
 import flowgraph as fg
 from flowgraph.keras import backend
+from flowgraph.keras.generic_utils import (
+    deserialize_object,
+    lookup_object,
+    serialize_object_or_name,
+)
 
 __all__ = [
     "Loss", "LossFunctionWrapper", "Reduction", "MeanSquaredError", "MeanAbsoluteError",
@@ -52,6 +57,18 @@ def _pair(y_true: Any, y_pred: Any) -> tuple:
     y_pred = fg.convert_to_tensor(y_pred)
     y_true = fg.cast(y_true, y_pred.dtype)
     return y_true, y_pred
+
+
+def _match_weight_rank(weight: Any, values: Any) -> Any:
+    """`weight` squeezed of a trailing 1 or given one, when its rank is one off `values`'
+    (TF's ``squeeze_or_expand_dimensions`` for sample weights)."""
+    w_rank, v_rank = weight.shape.ndims, values.shape.ndims
+    if w_rank is not None and v_rank is not None:
+        if w_rank - v_rank == 1 and weight.shape.as_list()[-1] == 1:
+            return fg.squeeze(weight, [-1])
+        if v_rank - w_rank == 1 and w_rank > 0:
+            return fg.expand_dims(weight, -1)
+    return weight
 
 
 def _eps(dtype: Any) -> Any:
@@ -290,14 +307,7 @@ def compute_weighted_loss(losses: Any, sample_weight: Any = None,
     if not input_dtype.is_floating:
         losses = fg.cast(losses, fg.float32)
     if sample_weight is not None:
-        weight = fg.cast(sample_weight, losses.dtype)
-        w_rank, l_rank = weight.shape.ndims, losses.shape.ndims
-        if w_rank is not None and l_rank is not None:
-            if w_rank - l_rank == 1 and weight.shape.as_list()[-1] == 1:
-                weight = fg.squeeze(weight, [-1])
-            elif l_rank - w_rank == 1 and w_rank > 0:
-                weight = fg.expand_dims(weight, -1)
-        losses = losses * weight
+        losses = losses * _match_weight_rank(fg.cast(sample_weight, losses.dtype), losses)
     if reduction == Reduction.NONE:
         result = losses
     else:
@@ -450,36 +460,21 @@ _FUNCTIONS = {
 
 def serialize(loss: Any) -> Any:
     """A loss function's name, or ``{'class_name': ..., 'config': ...}`` of a Loss object."""
-    if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    name = getattr(loss, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize {loss!r}: it is neither a Loss nor a named "
-                         "function.")
-    return name
+    return serialize_object_or_name(loss, Loss, "loss")
 
 
 def deserialize(name: Any, custom_objects: Optional[dict] = None) -> Any:
-    """The loss function named `name` (or the Loss object a serialized dict describes)."""
-    custom_objects = custom_objects or {}
+    """The loss function named `name` (or the Loss object a serialized dict describes; a
+    Loss class name gives an instance with the default arguments)."""
     if isinstance(name, dict):
-        if "class_name" not in name:
-            raise ValueError(f"A serialized loss needs a 'class_name' key: {name!r}")
-        class_name = name["class_name"]
-        cls = custom_objects.get(class_name) or _CLASSES.get(class_name)
-        if cls is None:
-            raise ValueError(f"Unknown loss class: {class_name!r}. Known: "
-                             f"{sorted(_CLASSES)} (or pass it in custom_objects).")
-        return cls.from_config(dict(name.get("config", {})))
+        return deserialize_object(name, _CLASSES, custom_objects, "loss class")
     if isinstance(name, str):
-        found = custom_objects.get(name) or _FUNCTIONS.get(name)
-        if found is None:
-            found = _CLASSES.get(name)
-            if found is not None:
-                return found()
-            raise ValueError(f"Unknown loss function: {name!r}. Known names: "
-                             f"{sorted(_FUNCTIONS)}.")
-        return found
+        try:
+            return lookup_object(name, _FUNCTIONS, custom_objects, "loss function")
+        except ValueError:
+            if name in _CLASSES:
+                return _CLASSES[name]()
+            raise
     raise ValueError(f"Could not interpret loss function identifier: {name!r}")
 
 

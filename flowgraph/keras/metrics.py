@@ -13,12 +13,18 @@ import numpy as np
 import flowgraph as fg
 from flowgraph.graph import GraphKeys
 from flowgraph.keras import backend
+from flowgraph.keras.generic_utils import (
+    deserialize_object,
+    lookup_object,
+    serialize_object_or_name,
+)
 from flowgraph.keras.losses import (  # noqa: F401 - re-exported as metrics, as Keras
     KLD,
     MAE,
     MAPE,
     MSE,
     MSLE,
+    _match_weight_rank,
     _squeeze_to_match,
     binary_crossentropy,
     categorical_crossentropy,
@@ -214,13 +220,7 @@ class _Reduce(Metric):
             weights = None
             num_values = fg.cast(fg.size(values), self._dtype)
         else:
-            weights = fg.cast(sample_weight, self._dtype)
-            w_rank, v_rank = weights.shape.ndims, values.shape.ndims
-            if w_rank is not None and v_rank is not None:
-                if w_rank - v_rank == 1 and weights.shape.as_list()[-1] == 1:
-                    weights = fg.squeeze(weights, [-1])
-                elif v_rank - w_rank == 1 and w_rank > 0:
-                    weights = fg.expand_dims(weights, -1)
+            weights = _match_weight_rank(fg.cast(sample_weight, self._dtype), values)
             weights = weights * fg.ones_like(values)
             values = values * weights
             num_values = fg.reduce_sum(weights)
@@ -345,31 +345,16 @@ _CLASSES = {cls.__name__: cls for cls in (
 # -- lookup
 def serialize(metric: Any) -> Any:
     """A metric function's name, or ``{'class_name', 'config'}`` of a Metric object."""
-    if isinstance(metric, Metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    name = getattr(metric, "__name__", None)
-    if name is None:
-        raise ValueError(f"Cannot serialize metric {metric!r}.")
-    return name
+    return serialize_object_or_name(metric, Metric, "metric")
 
 
 def deserialize(config: Any, custom_objects: Optional[dict] = None) -> Any:
     """The metric function named `config`, or the Metric a serialized dict describes."""
-    custom_objects = custom_objects or {}
     if isinstance(config, dict):
-        class_name = config.get("class_name")
-        cls = custom_objects.get(class_name) or _CLASSES.get(class_name)
-        if cls is None:
-            raise ValueError(f"Unknown metric class: {class_name!r}. Known: "
-                             f"{sorted(_CLASSES)} (or pass it in custom_objects).")
-        return cls.from_config(dict(config.get("config", {})))
+        return deserialize_object(config, _CLASSES, custom_objects, "metric class")
     if isinstance(config, str):
-        found = custom_objects.get(config) or _FUNCTIONS.get(config)
-        if found is None:
-            raise ValueError(f"Unknown metric function: {config!r}. Known names: "
-                             f"{sorted(_FUNCTIONS)} ('accuracy'/'acc' are resolved by "
-                             "Model.compile).")
-        return found
+        return lookup_object(config, _FUNCTIONS, custom_objects, "metric function",
+                             hint="('accuracy'/'acc' are resolved by Model.compile).")
     raise ValueError(f"Could not interpret metric function identifier: {config!r}")
 
 

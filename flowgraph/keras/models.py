@@ -9,7 +9,8 @@ from flowgraph.keras.base_layer import Layer
 from flowgraph.keras.engine_training import Model
 from flowgraph.layers.base import flatten
 
-__all__ = ["Model", "Sequential", "clone_model"]
+__all__ = ["Model", "Sequential", "clone_model", "save_model", "load_model",
+           "model_from_config", "model_from_json"]
 
 
 class Sequential(Model):
@@ -104,6 +105,7 @@ class Sequential(Model):
         shape = tuple(input_shape.as_list()) if hasattr(input_shape, "as_list") \
             else tuple(input_shape)
         x = Input(batch_shape=shape, dtype=backend.floatx())
+        self._build_input_shape = shape
         self._input_layer = _input_layer_of(x)
         self._graph_from(x)
 
@@ -132,16 +134,34 @@ class Sequential(Model):
         return super().__call__(inputs, *args, **kwargs)
 
     def get_config(self) -> dict:
-        """``{'name': ..., 'layers': [{'class_name', 'config'}...]}`` as TF 1.15."""
-        return {"name": self.name,
-                "layers": [{"class_name": type(layer).__name__,
-                            "config": layer.get_config()} for layer in self._stack]}
+        """``{'name': ..., 'layers': [{'class_name', 'config'}...]}`` as TF 1.15 (plus
+        ``build_input_shape`` for a model built by `build`); a model started by an
+        `InputLayer` gives its shape to the first layer's config as ``batch_input_shape``."""
+        import copy
+        configs = [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                   for layer in self._stack]
+        if self._is_graph_network and configs and self._input_layer is not None and \
+                "batch_input_shape" not in configs[0]["config"]:
+            configs[0]["config"]["batch_input_shape"] = self._input_layer._batch_input_shape
+        config = {"name": self.name, "layers": copy.deepcopy(configs)}
+        if getattr(self, "_build_input_shape", None) is not None:
+            config["build_input_shape"] = self._build_input_shape
+        return config
 
     @classmethod
-    def from_config(cls, config: dict, custom_objects: Optional[dict] = None) -> "Sequential":
-        model = cls(name=config.get("name"))
-        for entry in config["layers"]:
+    def from_config(cls, config: Any, custom_objects: Optional[dict] = None) -> "Sequential":
+        """A new Sequential model (new weights) from `get_config`'s output (or a bare list
+        of layer configs, as TF 1.15 accepts)."""
+        if isinstance(config, dict) and "layers" in config:
+            name, layers = config.get("name"), config["layers"]
+            build_input_shape = config.get("build_input_shape")
+        else:
+            name, layers, build_input_shape = None, config, None
+        model = cls(name=name)
+        for entry in layers:
             model.add(_layer_from_config(entry, custom_objects))
+        if not model._is_graph_network and build_input_shape:
+            model.build(build_input_shape)
         return model
 
 
@@ -151,14 +171,8 @@ def _input_layer_of(tensor: Any) -> Any:
 
 
 def _layer_from_config(entry: dict, custom_objects: Optional[dict]) -> Layer:
-    from flowgraph.keras import layers as layers_mod
-    name = entry["class_name"]
-    cls = (custom_objects or {}).get(name) or getattr(layers_mod, name, None)
-    if cls is None and name in ("Sequential", "Model"):
-        cls = Sequential if name == "Sequential" else Model
-    if cls is None:
-        raise ValueError(f"Unknown layer: {name}")
-    return cls.from_config(entry["config"])
+    from flowgraph.keras.saving import deserialize
+    return deserialize(entry, custom_objects=custom_objects)
 
 
 def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = None) -> Model:
@@ -202,3 +216,11 @@ def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = N
             mapping[old] = new_t
     inputs = new_inputs if len(new_inputs) > 1 else new_inputs[0]
     return Model(inputs, _substitute(model._nested_outputs, mapping), name=model.name)
+
+
+from flowgraph.keras.saving import (  # noqa: E402 - saving imports this module lazily
+    load_model,
+    model_from_config,
+    model_from_json,
+    save_model,
+)

@@ -19,6 +19,7 @@ import numpy as np
 
 import flowgraph as fg
 from flowgraph.keras import backend
+from flowgraph.keras.generic_utils import deserialize_object, serialize_object
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
            "TFOptimizer", "get", "serialize", "deserialize"]
@@ -69,6 +70,11 @@ class Optimizer:
             yield scope
 
     # -- hyper-parameters
+    def _set_hypers(self, **hypers: Any) -> None:
+        """Declares each hyper-parameter (`_set_hyper` one by one)."""
+        for name, value in hypers.items():
+            self._set_hyper(name, value)
+
     def _set_hyper(self, name: str, value: Any) -> None:
         variable = self._hyper_vars.get(name)
         if variable is not None:
@@ -174,6 +180,13 @@ class Optimizer:
     def _create_slots(self, var_list: list) -> None:
         """Makes the slots of `var_list` (none by default)."""
 
+    def _add_slots(self, var_list: list, *slot_names: str) -> None:
+        """Zero slots `slot_names` for each variable, one slot name after the other (the
+        order of `weights`)."""
+        for slot_name in slot_names:
+            for var in var_list:
+                self.add_slot(var, slot_name)
+
     @property
     def weights(self) -> list:
         return list(self._weights)
@@ -274,12 +287,23 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must define _apply_dense.")
 
     # -- config
+    # The constructor arguments get_config reports after name / clipnorm / clipvalue:
+    # hyper-parameters by their current value, "decay" as given, the rest as attributes.
+    _config_keys: tuple = ()
+
     def get_config(self) -> dict:
         config = {"name": self._name}
         if self.clipnorm is not None:
             config["clipnorm"] = self.clipnorm
         if self.clipvalue is not None:
             config["clipvalue"] = self.clipvalue
+        for key in self._config_keys:
+            if key == "decay":
+                config[key] = self._initial_decay
+            elif key in self._hyper:
+                config[key] = self._hyper_value(key)
+            else:
+                config[key] = getattr(self, key)
         return config
 
     @classmethod
@@ -292,28 +316,34 @@ class Optimizer:
 
 def _lr(kwargs: dict, learning_rate: Any) -> Any:
     """`lr` (an alias kept for compatibility) wins over `learning_rate`."""
-    return kwargs.pop("lr", learning_rate)
+    return kwargs.get("lr", learning_rate)
+
+
+def _has_momentum(momentum: Any) -> bool:
+    """Whether `momentum` (a number in [0, 1], or a tensor / callable) needs a slot."""
+    if not isinstance(momentum, (int, float)):
+        return True
+    if not 0 <= momentum <= 1:
+        raise ValueError("`momentum` must be between [0, 1].")
+    return momentum > 0
 
 
 class SGD(Optimizer):
     """Gradient descent, with (Nesterov) momentum: ``accum = momentum * accum - lr * g;
     var += accum`` (Nesterov: ``var += momentum * accum - lr * g``)."""
 
+    _config_keys = ("learning_rate", "decay", "momentum", "nesterov")
+
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0,
                  nesterov: bool = False, name: str = "SGD", **kwargs: Any) -> None:
-        learning_rate = _lr(kwargs, learning_rate)
         super().__init__(name, **kwargs)
-        if isinstance(momentum, (int, float)) and not 0 <= momentum <= 1:
-            raise ValueError("`momentum` must be between [0, 1].")
-        self._set_hyper("learning_rate", learning_rate)
-        self._momentum = not isinstance(momentum, (int, float)) or momentum > 0
-        self._set_hyper("momentum", momentum)
+        self._momentum = _has_momentum(momentum)
+        self._set_hypers(learning_rate=_lr(kwargs, learning_rate), momentum=momentum)
         self.nesterov = nesterov
 
     def _create_slots(self, var_list: list) -> None:
         if self._momentum:
-            for var in var_list:
-                self.add_slot(var, "momentum")
+            self._add_slots(var_list, "momentum")
 
     def _apply_dense(self, grad: Any, var: Any, state: dict) -> Any:
         lr = state["lr_t"]
@@ -326,44 +356,55 @@ class SGD(Optimizer):
             return fg.assign(var, var + accum_t * momentum - lr * grad).op
         return fg.assign(var, var + accum_t).op
 
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(learning_rate=self._hyper_value("learning_rate"),
-                      decay=self._initial_decay, momentum=self._hyper_value("momentum"),
-                      nesterov=self.nesterov)
-        return config
+
+class _AdamFamily(Optimizer):
+    """What Adam, Adamax and Nadam share: the hyper-parameters learning_rate, beta_1 and
+    beta_2, `epsilon`, the slots ``m`` and ``v`` and the first-moment update."""
+
+    _config_keys = ("learning_rate", "decay", "beta_1", "beta_2", "epsilon")
+
+    def __init__(self, learning_rate: Any, beta_1: Any, beta_2: Any, epsilon: float,
+                 name: str, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self._set_hypers(learning_rate=_lr(kwargs, learning_rate), beta_1=beta_1,
+                         beta_2=beta_2)
+        self.epsilon = epsilon or backend.epsilon()
+
+    def _create_slots(self, var_list: list) -> None:
+        self._add_slots(var_list, "m", "v")
+
+    def _betas_and_step(self, dtype: Any) -> tuple:
+        """beta_1, beta_2 and the 1-based step ``t`` of this update, as `dtype` tensors."""
+        return (self._get_hyper("beta_1", dtype), self._get_hyper("beta_2", dtype),
+                fg.cast(self.iterations + 1, dtype))
+
+    def _first_moment(self, grad: Any, var: Any, beta_1: Any) -> Any:
+        """``m = b1 m + (1 - b1) g``, assigned to the slot."""
+        m = self.get_slot(var, "m")
+        return fg.assign(m, beta_1 * m + (1.0 - beta_1) * grad)
 
 
-class Adam(Optimizer):
+class Adam(_AdamFamily):
     """Adam: ``m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
     var -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon)`` (AMSGrad: the running
     maximum of v)."""
 
+    _config_keys = _AdamFamily._config_keys + ("amsgrad",)
+
     def __init__(self, learning_rate: Any = 0.001, beta_1: Any = 0.9, beta_2: Any = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam",
                  **kwargs: Any) -> None:
-        learning_rate = _lr(kwargs, learning_rate)
-        super().__init__(name, **kwargs)
-        self._set_hyper("learning_rate", learning_rate)
-        self._set_hyper("beta_1", beta_1)
-        self._set_hyper("beta_2", beta_2)
-        self.epsilon = epsilon or backend.epsilon()
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name, **kwargs)
         self.amsgrad = amsgrad
 
     def _create_slots(self, var_list: list) -> None:
-        for var in var_list:
-            self.add_slot(var, "m")
-        for var in var_list:
-            self.add_slot(var, "v")
+        super()._create_slots(var_list)
         if self.amsgrad:
-            for var in var_list:
-                self.add_slot(var, "vhat")
+            self._add_slots(var_list, "vhat")
 
     def _prepare(self, dtype: Any) -> dict:
         state = super()._prepare(dtype)
-        beta_1 = self._get_hyper("beta_1", dtype)
-        beta_2 = self._get_hyper("beta_2", dtype)
-        step = fg.cast(self.iterations + 1, dtype)
+        beta_1, beta_2, step = self._betas_and_step(dtype)
         beta_1_power = fg.pow(beta_1, step)
         beta_2_power = fg.pow(beta_2, step)
         state.update(beta_1=beta_1, beta_2=beta_2,
@@ -371,23 +412,14 @@ class Adam(Optimizer):
         return state
 
     def _apply_dense(self, grad: Any, var: Any, state: dict) -> Any:
-        beta_1, beta_2 = state["beta_1"], state["beta_2"]
-        m = self.get_slot(var, "m")
+        beta_2 = state["beta_2"]
+        m_t = self._first_moment(grad, var, state["beta_1"])
         v = self.get_slot(var, "v")
-        m_t = fg.assign(m, beta_1 * m + (1.0 - beta_1) * grad)
         v_t = fg.assign(v, beta_2 * v + (1.0 - beta_2) * grad * grad)
         if self.amsgrad:
             vhat = self.get_slot(var, "vhat")
             v_t = fg.assign(vhat, fg.maximum(vhat, v_t))
         return fg.assign(var, var - state["lr"] * m_t / (fg.sqrt(v_t) + self.epsilon)).op
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(learning_rate=self._hyper_value("learning_rate"),
-                      decay=self._initial_decay, beta_1=self._hyper_value("beta_1"),
-                      beta_2=self._hyper_value("beta_2"), epsilon=self.epsilon,
-                      amsgrad=self.amsgrad)
-        return config
 
 
 class RMSprop(Optimizer):
@@ -395,29 +427,24 @@ class RMSprop(Optimizer):
     var -= lr g / (sqrt(ms [- mg^2]) + epsilon)``; with momentum (TF's kernel):
     ``mom = momentum mom + lr g / sqrt(ms [- mg^2] + epsilon); var -= mom``."""
 
+    _config_keys = ("learning_rate", "decay", "rho", "momentum", "epsilon", "centered")
+
     def __init__(self, learning_rate: Any = 0.001, rho: Any = 0.9, momentum: Any = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop",
                  **kwargs: Any) -> None:
-        learning_rate = _lr(kwargs, learning_rate)
         super().__init__(name, **kwargs)
-        self._set_hyper("learning_rate", learning_rate)
-        self._set_hyper("rho", rho)
-        self._momentum = not isinstance(momentum, (int, float)) or momentum > 0
-        if isinstance(momentum, (int, float)) and not 0 <= momentum <= 1:
-            raise ValueError("`momentum` must be between [0, 1].")
-        self._set_hyper("momentum", momentum)
+        self._momentum = _has_momentum(momentum)
+        self._set_hypers(learning_rate=_lr(kwargs, learning_rate), rho=rho, momentum=momentum)
         self.epsilon = epsilon or backend.epsilon()
         self.centered = centered
 
     def _create_slots(self, var_list: list) -> None:
-        for var in var_list:
-            self.add_slot(var, "rms")
+        slot_names = ["rms"]
         if self._momentum:
-            for var in var_list:
-                self.add_slot(var, "momentum")
+            slot_names.append("momentum")
         if self.centered:
-            for var in var_list:
-                self.add_slot(var, "mg")
+            slot_names.append("mg")
+        self._add_slots(var_list, *slot_names)
 
     def _apply_dense(self, grad: Any, var: Any, state: dict) -> Any:
         dtype = var.dtype.base_dtype
@@ -437,46 +464,31 @@ class RMSprop(Optimizer):
             return fg.assign(var, var - mom_t).op
         return fg.assign(var, var - lr * grad / (fg.sqrt(denom_t) + self.epsilon)).op
 
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(learning_rate=self._hyper_value("learning_rate"),
-                      decay=self._initial_decay, rho=self._hyper_value("rho"),
-                      momentum=self._hyper_value("momentum"), epsilon=self.epsilon,
-                      centered=self.centered)
-        return config
-
 
 class Adagrad(Optimizer):
     """Adagrad: ``acc += g^2; var -= lr g / (sqrt(acc) + epsilon)``, the accumulators
     starting at `initial_accumulator_value`."""
+
+    _config_keys = ("learning_rate", "decay", "initial_accumulator_value", "epsilon")
 
     def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1,
                  epsilon: float = 1e-7, name: str = "Adagrad", **kwargs: Any) -> None:
         if initial_accumulator_value < 0.0:
             raise ValueError("initial_accumulator_value must be non-negative: "
                              f"{initial_accumulator_value}")
-        learning_rate = _lr(kwargs, learning_rate)
         super().__init__(name, **kwargs)
-        self._set_hyper("learning_rate", learning_rate)
-        self._initial_accumulator_value = initial_accumulator_value
+        self._set_hypers(learning_rate=_lr(kwargs, learning_rate))
+        self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon or backend.epsilon()
 
     def _create_slots(self, var_list: list) -> None:
         for var in var_list:
-            self.add_slot(var, "accumulator", float(self._initial_accumulator_value))
+            self.add_slot(var, "accumulator", float(self.initial_accumulator_value))
 
     def _apply_dense(self, grad: Any, var: Any, state: dict) -> Any:
         acc = self.get_slot(var, "accumulator")
         acc_t = fg.assign(acc, acc + grad * grad)
         return fg.assign(var, var - state["lr_t"] * grad / (fg.sqrt(acc_t) + self.epsilon)).op
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(learning_rate=self._hyper_value("learning_rate"),
-                      decay=self._initial_decay,
-                      initial_accumulator_value=self._initial_accumulator_value,
-                      epsilon=self.epsilon)
-        return config
 
 
 class Adadelta(Optimizer):
@@ -484,19 +496,16 @@ class Adadelta(Optimizer):
     upd = sqrt(acc_upd + eps) / sqrt(acc + eps) g; acc_upd = rho acc_upd + (1 - rho) upd^2;
     var -= lr upd``."""
 
+    _config_keys = ("learning_rate", "decay", "rho", "epsilon")
+
     def __init__(self, learning_rate: Any = 0.001, rho: Any = 0.95, epsilon: float = 1e-7,
                  name: str = "Adadelta", **kwargs: Any) -> None:
-        learning_rate = _lr(kwargs, learning_rate)
         super().__init__(name, **kwargs)
-        self._set_hyper("learning_rate", learning_rate)
-        self._set_hyper("rho", rho)
+        self._set_hypers(learning_rate=_lr(kwargs, learning_rate), rho=rho)
         self.epsilon = epsilon or backend.epsilon()
 
     def _create_slots(self, var_list: list) -> None:
-        for var in var_list:
-            self.add_slot(var, "accum_grad")
-        for var in var_list:
-            self.add_slot(var, "accum_var")
+        self._add_slots(var_list, "accum_grad", "accum_var")
 
     def _apply_dense(self, grad: Any, var: Any, state: dict) -> Any:
         rho = self._get_hyper("rho", var.dtype.base_dtype)
@@ -511,70 +520,37 @@ class Adadelta(Optimizer):
         with fg.control_dependencies([accum_update_t]):
             return fg.assign(var, var - state["lr_t"] * update).op
 
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(learning_rate=self._hyper_value("learning_rate"),
-                      decay=self._initial_decay, rho=self._hyper_value("rho"),
-                      epsilon=self.epsilon)
-        return config
 
-
-class Adamax(Optimizer):
+class Adamax(_AdamFamily):
     """Adamax: ``m = b1 m + (1 - b1) g; u = max(b2 u, |g|);
     var -= lr / (1 - b1^t) * m / (u + epsilon)``."""
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: Any = 0.9, beta_2: Any = 0.999,
                  epsilon: float = 1e-7, name: str = "Adamax", **kwargs: Any) -> None:
-        learning_rate = _lr(kwargs, learning_rate)
-        super().__init__(name, **kwargs)
-        self._set_hyper("learning_rate", learning_rate)
-        self._set_hyper("beta_1", beta_1)
-        self._set_hyper("beta_2", beta_2)
-        self.epsilon = epsilon or backend.epsilon()
-
-    def _create_slots(self, var_list: list) -> None:
-        for var in var_list:
-            self.add_slot(var, "m")
-        for var in var_list:
-            self.add_slot(var, "v")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name, **kwargs)
 
     def _prepare(self, dtype: Any) -> dict:
         state = super()._prepare(dtype)
-        beta_1 = self._get_hyper("beta_1", dtype)
-        step = fg.cast(self.iterations + 1, dtype)
-        state.update(beta_1=beta_1, beta_2=self._get_hyper("beta_2", dtype),
+        beta_1, beta_2, step = self._betas_and_step(dtype)
+        state.update(beta_1=beta_1, beta_2=beta_2,
                      lr=state["lr_t"] / (1.0 - fg.pow(beta_1, step)))
         return state
 
     def _apply_dense(self, grad: Any, var: Any, state: dict) -> Any:
-        beta_1, beta_2 = state["beta_1"], state["beta_2"]
-        m = self.get_slot(var, "m")
+        m_t = self._first_moment(grad, var, state["beta_1"])
         v = self.get_slot(var, "v")
-        m_t = fg.assign(m, beta_1 * m + (1.0 - beta_1) * grad)
-        v_t = fg.assign(v, fg.maximum(beta_2 * v, fg.abs(grad)))
+        v_t = fg.assign(v, fg.maximum(state["beta_2"] * v, fg.abs(grad)))
         return fg.assign(var, var - state["lr"] * m_t / (v_t + self.epsilon)).op
 
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(learning_rate=self._hyper_value("learning_rate"),
-                      decay=self._initial_decay, beta_1=self._hyper_value("beta_1"),
-                      beta_2=self._hyper_value("beta_2"), epsilon=self.epsilon)
-        return config
 
-
-class Nadam(Optimizer):
+class Nadam(_AdamFamily):
     """Nesterov Adam with the momentum schedule ``mu_t = b1 (1 - 0.5 * 0.96^(0.004 t))``
     (`schedule_decay`, passed as `decay`, defaults to 0.004 and does NOT decay the rate)."""
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: Any = 0.9, beta_2: Any = 0.999,
                  epsilon: float = 1e-7, name: str = "Nadam", **kwargs: Any) -> None:
         kwargs["decay"] = kwargs.pop("schedule_decay", kwargs.get("decay", 0.004))
-        learning_rate = _lr(kwargs, learning_rate)
-        super().__init__(name, **kwargs)
-        self._set_hyper("learning_rate", learning_rate)
-        self._set_hyper("beta_1", beta_1)
-        self._set_hyper("beta_2", beta_2)
-        self.epsilon = epsilon or backend.epsilon()
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name, **kwargs)
         self._m_cache: Any = None
 
     def _create_slots(self, var_list: list) -> None:
@@ -583,16 +559,11 @@ class Nadam(Optimizer):
                 self._m_cache = fg.Variable(1.0, trainable=False, name="momentum_cache",
                                             dtype=var_list[0].dtype.base_dtype)
             self._weights.append(self._m_cache)
-        for var in var_list:
-            self.add_slot(var, "m")
-        for var in var_list:
-            self.add_slot(var, "v")
+        super()._create_slots(var_list)
 
     def _prepare(self, dtype: Any) -> dict:
         lr = self._get_hyper("learning_rate", dtype)
-        beta_1 = self._get_hyper("beta_1", dtype)
-        beta_2 = self._get_hyper("beta_2", dtype)
-        local_step = fg.cast(self.iterations + 1, dtype)
+        beta_1, beta_2, local_step = self._betas_and_step(dtype)
         next_step = fg.cast(self.iterations + 2, dtype)
         decay_base = fg.constant(0.96, dtype=dtype)
         m_t = beta_1 * (1.0 - 0.5 * fg.pow(decay_base, self._initial_decay * local_step))
@@ -605,23 +576,15 @@ class Nadam(Optimizer):
                 "v_t_prime_denominator": 1.0 - fg.pow(beta_2, local_step)}
 
     def _apply_dense(self, grad: Any, var: Any, state: dict) -> Any:
-        m = self.get_slot(var, "m")
         v = self.get_slot(var, "v")
         g_prime = grad / state["one_minus_m_schedule_new"]
-        m_t = fg.assign(m, state["beta_1"] * m + (1.0 - state["beta_1"]) * grad)
+        m_t = self._first_moment(grad, var, state["beta_1"])
         m_t_prime = m_t / state["one_minus_m_schedule_next"]
         v_t = fg.assign(v, state["beta_2"] * v + (1.0 - state["beta_2"]) * grad * grad)
         v_t_prime = v_t / state["v_t_prime_denominator"]
         m_t_bar = (1.0 - state["m_t"]) * g_prime + state["m_t_1"] * m_t_prime
         return fg.assign(var, var - state["lr_t"] * m_t_bar /
                          (fg.sqrt(v_t_prime) + self.epsilon)).op
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(learning_rate=self._hyper_value("learning_rate"),
-                      decay=self._initial_decay, beta_1=self._hyper_value("beta_1"),
-                      beta_2=self._hyper_value("beta_2"), epsilon=self.epsilon)
-        return config
 
 
 class TFOptimizer(Optimizer):
@@ -660,21 +623,15 @@ _CLASSES = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad,
 
 def serialize(optimizer: Optimizer) -> dict:
     """``{'class_name': ..., 'config': ...}`` of a Keras optimizer."""
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    return serialize_object(optimizer)
 
 
 def deserialize(config: dict, custom_objects: Optional[dict] = None) -> Optimizer:
-    """The optimizer a `serialize` dict describes (class names are case-insensitive)."""
-    custom_objects = custom_objects or {}
-    class_name = config.get("class_name") if isinstance(config, dict) else None
-    if class_name is None:
-        raise ValueError(f"A serialized optimizer is a dict with 'class_name' and 'config': "
-                         f"{config!r}")
-    cls = custom_objects.get(class_name) or _CLASSES.get(class_name.lower())
-    if cls is None:
-        raise ValueError(f"Unknown optimizer: {class_name!r}. Known: {sorted(_CLASSES)} "
-                         "(or pass it in custom_objects).")
-    return cls.from_config(dict(config.get("config", {})))
+    """The optimizer a `serialize` dict describes (the built-in class names are
+    case-insensitive)."""
+    if isinstance(config, dict) and str(config.get("class_name")).lower() in _CLASSES:
+        config = dict(config, class_name=config["class_name"].lower())
+    return deserialize_object(config, _CLASSES, custom_objects, "optimizer")
 
 
 def get(identifier: Any) -> Any:

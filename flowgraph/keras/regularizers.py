@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 import flowgraph as fg
 from flowgraph.keras import backend
+from flowgraph.keras.generic_utils import deserialize_object, get_object, serialize_object
 
 __all__ = ["Regularizer", "L1L2", "l1", "l2", "l1_l2", "get", "serialize", "deserialize"]
 
@@ -65,34 +66,15 @@ _NAMES = {"Regularizer": Regularizer, "L1L2": L1L2, "l1": l1, "l2": l2, "l1_l2":
 
 def serialize(regularizer: Any) -> dict:
     """``{'class_name': ..., 'config': ...}``."""
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return serialize_object(regularizer)
 
 
 def deserialize(config: dict, custom_objects: Optional[dict] = None) -> Any:
     """The regularizer a `serialize` dict describes."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Improper config format: {config!r} (expected a dict with "
-                         "'class_name' and 'config')")
-    name = config["class_name"]
-    found = (custom_objects or {}).get(name)
-    if found is None:
-        from flowgraph.keras.utils import get_custom_objects
-        found = get_custom_objects().get(name, _NAMES.get(name))
-    if found is None:
-        raise ValueError(f"Unknown regularizer: {name}. Known ones: {sorted(_NAMES)}")
-    args = dict(config.get("config") or {})
-    return found.from_config(args) if hasattr(found, "from_config") else found(**args)
+    return deserialize_object(config, _NAMES, custom_objects, "regularizer")
 
 
 def get(identifier: Any) -> Any:
     """None -> None; a name ('l1', 'l2', 'l1_l2') or a serialized dict -> a regularizer; a
     callable -> itself."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({"class_name": identifier, "config": {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    return get_object(identifier, deserialize, "regularizer")

@@ -7,13 +7,6 @@ import pytest
 from flowgraph.keras import backend as K
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def test_placeholder_variable_and_shapes():
     x = K.placeholder(shape=(None, 3))
     assert K.int_shape(x) == (None, 3) and K.dtype(x) == "float32" and K.ndim(x) == 2

@@ -12,13 +12,6 @@ from flowgraph.keras import layers, optimizers
 from flowgraph.keras.models import Sequential
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def _model(lr=0.1):
     model = Sequential([layers.Dense(1, input_shape=(2,))])
     model.compile(optimizers.SGD(learning_rate=lr), "mse")

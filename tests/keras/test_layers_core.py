@@ -9,13 +9,6 @@ from flowgraph.keras import backend as K
 from flowgraph.keras import layers
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def run(fetches, feeds):
     return K.get_session().run(fetches, feeds)
 

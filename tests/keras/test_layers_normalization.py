@@ -11,13 +11,6 @@ from flowgraph.keras import layers
 XB = np.array([[1., 2., 3.], [3., 0., -1.], [2., 5., 4.], [0., 1., 2.]], np.float32)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def test_names_defaults_and_trainability():
     bn = layers.BatchNormalization()
     bn(fg.placeholder(fg.float32, [None, 3]))

@@ -11,13 +11,6 @@ from flowgraph.keras import layers
 X = (np.sin(np.arange(2 * 4 * 3).reshape(2, 4, 3)) * 0.9).astype(np.float32)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def _weights(shapes):
     return [(np.cos(np.arange(int(np.prod(s))).reshape(s) * 0.7 + i) * 0.5).astype(np.float32)
             for i, s in enumerate(shapes)]

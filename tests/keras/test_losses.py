@@ -16,12 +16,6 @@ def _run(tensors):
         return sess.run(tensors)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_graph():
-    with fg.Graph().as_default():
-        yield
-
-
 # numbers printed by tf_keras (graph mode) for Y_TRUE, Y_PRED
 TF_KERAS = {
     "mse": [0.04666667, 0.12666667],

@@ -12,13 +12,6 @@ Y_PRED = np.array([[.2, .7, .1], [.3, .5, .2], [.1, .3, .6]], np.float32)
 LABELS = np.array([1, 0, 2])
 
 
-@pytest.fixture(autouse=True)
-def _fresh_graph():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def _run(tensors):
     return K.get_session().run(tensors)
 

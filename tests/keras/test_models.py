@@ -13,13 +13,6 @@ from flowgraph.keras.base_layer import Layer
 from flowgraph.keras.models import Model, Sequential, clone_model
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def _mlp():
     x = layers.Input(shape=(4,))
     h = layers.Dense(3, activation="relu")(x)

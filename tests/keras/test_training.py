@@ -9,13 +9,6 @@ from flowgraph.keras import layers, optimizers
 from flowgraph.keras.models import Model, Sequential
 
 
-@pytest.fixture(autouse=True)
-def fresh():
-    K.clear_session()
-    yield
-    K.clear_session()
-
-
 def _separable(n=64, seed=0):
     rng = np.random.RandomState(seed)
     x = rng.randn(n, 2).astype(np.float32)

@@ -44,3 +44,6 @@ from flowgraph.keras.layers.recurrent import RNN, SimpleRNN, LSTM, GRU  # noqa: 
 from flowgraph.keras.layers.recurrent import SimpleRNNCell, LSTMCell, GRUCell  # noqa: F401
 from flowgraph.keras.layers.wrappers import Wrapper, TimeDistributed  # noqa: F401
 from flowgraph.keras.layers.wrappers import Bidirectional  # noqa: F401
+from flowgraph.keras.layers.core import Masking  # noqa: F401,E402
+
+from flowgraph.keras.saving import serialize, deserialize  # noqa: F401, E402

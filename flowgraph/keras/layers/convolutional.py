@@ -3,7 +3,7 @@ SeparableConv2D, UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import flowgraph as fg
 from flowgraph.keras import backend
@@ -38,68 +38,51 @@ class _KerasConv(_KernelBiasConfig):
                 "dilation_rate": self.dilation_rate, **self._kernel_bias_config()}
 
 
+def _conv_init(default_strides: Any, default_data_format: Optional[str],
+               default_dilation_rate: Any) -> Callable:
+    """The __init__ of Conv1D / Conv2D / Conv3D: Keras' argument list, with the defaults of
+    the rank, resolving the Keras identifiers for the flowgraph layer."""
+
+    def __init__(self: Any, filters: int, kernel_size: Any, strides: Any = default_strides,
+                 padding: str = "valid", data_format: Optional[str] = default_data_format,
+                 dilation_rate: Any = default_dilation_rate, activation: Any = None,
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None,
+                 bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None,
+                 **kwargs: Any) -> None:
+        super(_KerasConv, self).__init__(
+            filters=filters, kernel_size=kernel_size, strides=strides, padding=padding,
+            data_format=_data_format(data_format), dilation_rate=dilation_rate,
+            use_bias=use_bias,
+            **kernel_bias_arguments(activation, kernel_initializer, bias_initializer,
+                                    kernel_regularizer, bias_regularizer,
+                                    activity_regularizer, kernel_constraint,
+                                    bias_constraint),
+            **kwargs)
+
+    return __init__
+
+
 class Conv1D(_KerasConv, Layer, fg_conv.Conv1D):
     """1-D convolution over [batch, steps, channels] (``padding='causal'`` pads only on the
     left); weights ``conv1d/kernel`` [k, in, filters] and ``conv1d/bias``."""
 
-    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
-                 data_format: str = "channels_last", dilation_rate: Any = 1,
-                 activation: Any = None, use_bias: bool = True,
-                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 activity_regularizer: Any = None, kernel_constraint: Any = None,
-                 bias_constraint: Any = None, **kwargs: Any) -> None:
-        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides,
-                         padding=padding, data_format=_data_format(data_format),
-                         dilation_rate=dilation_rate, use_bias=use_bias,
-                         **kernel_bias_arguments(activation, kernel_initializer,
-                                                 bias_initializer, kernel_regularizer,
-                                                 bias_regularizer, activity_regularizer,
-                                                 kernel_constraint, bias_constraint),
-                         **kwargs)
+    __init__ = _conv_init(1, "channels_last", 1)
 
 
 class Conv2D(_KerasConv, Layer, fg_conv.Conv2D):
     """2-D convolution over NHWC inputs (NCHW with ``data_format='channels_first'``);
     weights ``conv2d/kernel`` [kh, kw, in, filters] and ``conv2d/bias``."""
 
-    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1),
-                 padding: str = "valid", data_format: Optional[str] = None,
-                 dilation_rate: Any = (1, 1), activation: Any = None, use_bias: bool = True,
-                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
-                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
-                 activity_regularizer: Any = None, kernel_constraint: Any = None,
-                 bias_constraint: Any = None, **kwargs: Any) -> None:
-        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides,
-                         padding=padding, data_format=_data_format(data_format),
-                         dilation_rate=dilation_rate, use_bias=use_bias,
-                         **kernel_bias_arguments(activation, kernel_initializer,
-                                                 bias_initializer, kernel_regularizer,
-                                                 bias_regularizer, activity_regularizer,
-                                                 kernel_constraint, bias_constraint),
-                         **kwargs)
+    __init__ = _conv_init((1, 1), None, (1, 1))
 
 
 class Conv3D(_KerasConv, Layer, fg_conv3d.Conv3D):
     """3-D convolution over NDHWC inputs; weights ``conv3d/kernel`` [kd, kh, kw, in,
     filters] and ``conv3d/bias``."""
 
-    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1, 1),
-                 padding: str = "valid", data_format: Optional[str] = None,
-                 dilation_rate: Any = (1, 1, 1), activation: Any = None,
-                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
-                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None,
-                 bias_regularizer: Any = None, activity_regularizer: Any = None,
-                 kernel_constraint: Any = None, bias_constraint: Any = None,
-                 **kwargs: Any) -> None:
-        super().__init__(filters=filters, kernel_size=kernel_size, strides=strides,
-                         padding=padding, data_format=_data_format(data_format),
-                         dilation_rate=dilation_rate, use_bias=use_bias,
-                         **kernel_bias_arguments(activation, kernel_initializer,
-                                                 bias_initializer, kernel_regularizer,
-                                                 bias_regularizer, activity_regularizer,
-                                                 kernel_constraint, bias_constraint),
-                         **kwargs)
+    __init__ = _conv_init((1, 1, 1), None, (1, 1, 1))
 
 
 class Conv2DTranspose(_KerasConv, Layer, fg_transpose.Conv2DTranspose):

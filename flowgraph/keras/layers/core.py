@@ -1,5 +1,5 @@
 """`tf.keras.layers` core layers (TF 1.15): Dense, Activation, Dropout, SpatialDropout1D/2D,
-Flatten, Reshape, Permute, RepeatVector, Lambda, ActivityRegularization."""
+Flatten, Reshape, Permute, RepeatVector, Lambda, ActivityRegularization, Masking."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from flowgraph.layers.base import InputSpec, as_shape_list
 from flowgraph.shapes import TensorShape, as_shape
 
 __all__ = ["Dense", "Activation", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
-           "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda", "ActivityRegularization"]
+           "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda", "ActivityRegularization",
+           "Masking"]
 
 
 # -- helpers shared by the Keras layer modules
@@ -303,8 +304,9 @@ class Lambda(Layer):
     output_shape : tuple or callable, optional
         The output shape without the batch axis (or a function of the input shape); by
         default the shape the function's result has.
-    mask : Any
-        Kept for Keras compatibility (flowgraph's Keras layers do not propagate masks).
+    mask : callable or tensor, optional
+        The output mask: ``mask(inputs, input_mask)`` or a fixed mask. Without it the layer
+        does not support masking (a masked input's mask is dropped).
     arguments : dict, optional
         Extra keyword arguments for `function`.
     """
@@ -317,6 +319,8 @@ class Lambda(Layer):
         self.function = function
         self.arguments = arguments if arguments else {}
         self.mask = mask
+        if mask is not None:
+            self.supports_masking = True
         if output_shape is not None and not callable(output_shape):
             output_shape = tuple(output_shape)
         self._output_shape = output_shape
@@ -333,6 +337,12 @@ class Lambda(Layer):
         if "training" in parameters:
             arguments["training"] = learning_phase_of(training)
         return self.function(inputs, **arguments)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """``self.mask(inputs, mask)`` for a callable `mask`, else the fixed `mask`."""
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         if self._output_shape is None:
@@ -428,3 +438,32 @@ class ActivityRegularization(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "l1": self.l1, "l2": self.l2}
+
+
+class Masking(Layer):
+    """Masks the time steps whose features all equal `mask_value`: ``[batch, time, ...]``
+    inputs pass with those steps zeroed, and the output's Keras mask is
+    ``any(inputs != mask_value, axis=-1)`` (True = a real step), which RNN layers and
+    GlobalAveragePooling1D after it honour."""
+
+    def __init__(self, mask_value: float = 0., **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.mask_value = mask_value
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return fg.reduce_any(fg.not_equal(inputs, self.mask_value), axis=-1)
+
+    def call(self, inputs: Any) -> Any:
+        from flowgraph.keras import masks
+        keep = fg.reduce_any(fg.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
+        outputs = inputs * fg.cast(keep, inputs.dtype)
+        # The output and its mask come from the same comparison, as TF 1.15.
+        masks.set_mask(outputs, fg.squeeze(keep, axis=-1))
+        return outputs
+
+    def compute_output_shape(self, input_shape: Any) -> TensorShape:
+        return as_shape(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mask_value": self.mask_value}

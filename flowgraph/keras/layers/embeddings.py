@@ -19,8 +19,9 @@ class Embedding(Layer):
     [batch, length] int indices -> [batch, length, output_dim].
 
     `input_length` fixes the length (needed to put a Flatten then a Dense after it in a
-    Sequential model); `mask_zero` is recorded for configs (flowgraph's Keras layers do not
-    propagate masks).
+    Sequential model). With ``mask_zero=True`` index 0 is padding: the output's Keras mask
+    is ``inputs != 0`` (so `input_dim` should be the vocabulary size + 1), which masking
+    layers after it (RNNs, GlobalAveragePooling1D...) honour.
     """
 
     def __init__(self, input_dim: int, output_dim: int,
@@ -72,6 +73,12 @@ class Embedding(Layer):
         if inputs.dtype not in (fg.int32, fg.int64):
             inputs = fg.cast(inputs, fg.int32)
         return fg.nn.embedding_lookup(self.embeddings, inputs)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """``inputs != 0`` with ``mask_zero=True``, else None."""
+        if not self.mask_zero:
+            return None
+        return fg.not_equal(inputs, 0)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "input_dim": self.input_dim,

@@ -75,6 +75,25 @@ class _Merge(Layer):
     def call(self, inputs: Any) -> Any:
         return self._merge_function(list(inputs))
 
+    def _check_masks(self, inputs: Any, mask: Any) -> bool:
+        """Whether there is any mask to merge (ValueError for a mask of the wrong form)."""
+        if mask is None:
+            return False
+        if not isinstance(mask, (list, tuple)):
+            raise ValueError("`mask` should be a list.")
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError("`inputs` should be a list.")
+        if len(mask) != len(inputs):
+            raise ValueError("The lists `inputs` and `mask` should have the same length.")
+        return any(m is not None for m in mask)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The logical and of the inputs' masks (None when no input is masked)."""
+        if not self._check_masks(inputs, mask):
+            return None
+        present = [fg.expand_dims(m, axis=0) for m in mask if m is not None]
+        return fg.reduce_all(fg.concat(present, axis=0), axis=0, keepdims=False)
+
     def _merge_function(self, inputs: list) -> Any:
         raise NotImplementedError
 
@@ -156,6 +175,25 @@ class Concatenate(_Merge):
     def call(self, inputs: Any) -> Any:
         return fg.concat(list(inputs), axis=self.axis)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The inputs' masks (all True for an unmasked input) concatenated along `axis`,
+        then reduced with a logical and over the last axis, as TF 1.15."""
+        if not self._check_masks(inputs, mask):
+            return None
+        parts = []
+        for tensor, part in zip(inputs, mask):
+            if part is None:
+                parts.append(fg.ones_like(tensor, dtype=fg.bool))
+            elif part.shape.ndims is not None and tensor.shape.ndims is not None and \
+                    part.shape.ndims < tensor.shape.ndims:
+                # broadcast to the input's shape (TF 1.15 keeps [..., 1], which cannot
+                # concatenate along any other axis than the last)
+                parts.append(fg.logical_and(fg.expand_dims(part, axis=-1),
+                                            fg.ones_like(tensor, dtype=fg.bool)))
+            else:
+                parts.append(part)
+        return fg.reduce_all(fg.concat(parts, axis=self.axis), axis=-1, keepdims=False)
+
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
 
@@ -216,6 +254,9 @@ class Dot(_Merge):
         if len(out) == 1:
             result = fg.expand_dims(result, 1)
         return result
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}

@@ -116,12 +116,28 @@ class GlobalMaxPooling1D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over the steps: [batch, steps, features] -> [batch, features]."""
+    """Mean over the steps: [batch, steps, features] -> [batch, features]. With a Keras
+    mask ``[batch, steps]`` (e.g. after ``Embedding(mask_zero=True)``) only the unmasked
+    steps are averaged, as TF 1.15; the output has no mask."""
 
     reduce = staticmethod(fg.reduce_mean)
 
     def __init__(self, data_format: str = "channels_last", **kwargs: Any) -> None:
         super().__init__(data_format=data_format, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is None:
+            return super().call(inputs)
+        steps_axis = 1 if self.data_format == "channels_last" else 2
+        weights = fg.cast(mask, inputs.dtype)
+        # [batch, steps] -> [batch, steps, 1] (channels_last) or [batch, 1, steps]
+        weights = fg.expand_dims(weights, axis=2 if steps_axis == 1 else 1)
+        total = fg.reduce_sum(inputs * weights, axis=steps_axis)
+        return total / fg.reduce_sum(weights, axis=steps_axis)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
 
 
 class GlobalMaxPooling2D(_GlobalPooling):

@@ -13,12 +13,18 @@ or, with ``unroll=True`` and a static time dimension, as unrolled ops.
 Dropout masks (`dropout`, `recurrent_dropout`) are drawn once per call of the layer and
 applied at every step while training (learning phase true), as Keras does.
 
-Not supported (each raises a ValueError that says so): masks (``mask=`` or a masking
-input), ``stateful=True``, ``time_major=True``, ``constants`` and lists of cells.
+Masks (a ``[batch, time]`` bool ``mask=``, or the Keras mask of the inputs, e.g. from
+``Embedding(mask_zero=True)`` or `Masking`) are honoured as Keras' ``K.rnn``: at a masked
+step the states are carried over unchanged and the output repeats the previous output
+(zeros before the first unmasked step); ``return_sequences`` layers pass the mask on.
+
+Not supported (each raises a ValueError that says so): ``stateful=True``,
+``time_major=True``, ``constants`` and lists of cells.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Optional
 
 from flowgraph import dtypes
@@ -30,8 +36,10 @@ from flowgraph.layers.utils import static_bool
 from flowgraph.nn.dropout import dropout as nn_dropout
 from flowgraph.ops import (
     add,
+    cast,
     concat,
     convert_to_tensor,
+    expand_dims,
     matmul,
     multiply,
     ones,
@@ -166,8 +174,9 @@ class _DropoutCell(Layer):
                 self._draw(state, self.recurrent_dropout, resolve_training(training), count)
                 if self.recurrent_dropout > 0 else None)
 
-    def _base_config(self) -> dict:
+    def get_config(self) -> dict:
         return {
+            **super().get_config(),
             "units": self.units, "activation": _ser("activation", self.activation),
             "use_bias": self.use_bias,
             "kernel_initializer": _ser("initializer", self.kernel_initializer),
@@ -181,6 +190,46 @@ class _DropoutCell(Layer):
             "bias_constraint": _ser("constraint", self.bias_constraint),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
         }
+
+
+class _GatedCell(_DropoutCell):
+    """What LSTMCell and GRUCell add: the gates' `recurrent_activation` and the
+    `implementation` (1: a matmul per gate; 2: one matmul for all gates)."""
+
+    def __init__(self, units: int, recurrent_activation: Any, implementation: int,
+                 **kwargs: Any) -> None:
+        from flowgraph.keras import activations
+        super().__init__(units, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        if implementation not in (0, 1, 2):
+            raise ValueError(f"`implementation` must be 1 or 2, got {implementation!r}")
+        self.implementation = 1 if implementation == 0 else implementation
+
+    def _input_gates(self, inputs: Any, dropout_masks: Optional[list],
+                     bias: Any) -> list:
+        """``x @ W_g + b_g`` for each gate g (its input dropout mask applied first)."""
+        gates = self._GATES
+        kernels = _split(self.kernel, gates, 1)
+        biases = _split(bias, gates, 0) if bias is not None else [None] * gates
+        projected = []
+        for g in range(gates):
+            x_g = matmul(_masked(inputs, dropout_masks, g), kernels[g])
+            projected.append(add(x_g, biases[g]) if biases[g] is not None else x_g)
+        return projected
+
+    def get_config(self) -> dict:
+        return {**super().get_config(),
+                "recurrent_activation": _ser("activation", self.recurrent_activation),
+                "implementation": self.implementation}
+
+
+def _arguments(local_names: dict, *own: str) -> dict:
+    """The arguments of the ``__init__`` whose ``locals()`` are `local_names` (taken
+    before it defines anything else), its ``**kwargs`` merged in, without `own` (the
+    ones that ``__init__`` keeps for itself): what it passes on to its base class."""
+    skipped = {"self", "__class__", "kwargs", *own}
+    arguments = {key: value for key, value in local_names.items() if key not in skipped}
+    return {**arguments, **local_names.get("kwargs", {})}
 
 
 def _masked(x: Any, masks: Optional[list], index: int) -> Any:
@@ -202,11 +251,7 @@ class SimpleRNNCell(_DropoutCell):
                  bias_regularizer: Any = None, kernel_constraint: Any = None,
                  recurrent_constraint: Any = None, bias_constraint: Any = None,
                  dropout: float = 0.0, recurrent_dropout: float = 0.0, **kwargs: Any) -> None:
-        super().__init__(units, activation, use_bias, kernel_initializer,
-                         recurrent_initializer, bias_initializer, kernel_regularizer,
-                         recurrent_regularizer, bias_regularizer, kernel_constraint,
-                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-                         **kwargs)
+        super().__init__(**_arguments(locals()))
 
     @property
     def state_size(self) -> int:
@@ -226,11 +271,8 @@ class SimpleRNNCell(_DropoutCell):
             output = self.activation(output)
         return output, [output]
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), **self._base_config()}
 
-
-class LSTMCell(_DropoutCell):
+class LSTMCell(_GatedCell):
     """The cell of `LSTM` (Hochreiter 1997), Keras' maths and gate order (i, f, c, o)::
 
         i = recurrent_activation(x_i + h @ U_i)     f = recurrent_activation(x_f + h @ U_f)
@@ -253,17 +295,8 @@ class LSTMCell(_DropoutCell):
                  bias_constraint: Any = None, dropout: float = 0.0,
                  recurrent_dropout: float = 0.0, implementation: int = 1,
                  **kwargs: Any) -> None:
-        from flowgraph.keras import activations
-        super().__init__(units, activation, use_bias, kernel_initializer,
-                         recurrent_initializer, bias_initializer, kernel_regularizer,
-                         recurrent_regularizer, bias_regularizer, kernel_constraint,
-                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-                         **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
+        super().__init__(**_arguments(locals(), "unit_forget_bias"))
         self.unit_forget_bias = unit_forget_bias
-        if implementation not in (0, 1, 2):
-            raise ValueError(f"`implementation` must be 1 or 2, got {implementation!r}")
-        self.implementation = 1 if implementation == 0 else implementation
 
     @property
     def state_size(self) -> list:
@@ -285,15 +318,10 @@ class LSTMCell(_DropoutCell):
         dp, rec_dp = self._get_masks(inputs, h_prev, training)
         act, rec_act = self.activation, self.recurrent_activation
         if self.implementation == 1:
-            kernels = _split(self.kernel, 4, 1)
+            x = self._input_gates(inputs, dp, self.bias)
             recurrent = _split(self.recurrent_kernel, 4, 1)
-            biases = _split(self.bias, 4, 0) if self.bias is not None else [None] * 4
-            z = []
-            for g in range(4):
-                x_g = matmul(_masked(inputs, dp, g), kernels[g])
-                if biases[g] is not None:
-                    x_g = add(x_g, biases[g])
-                z.append(add(x_g, matmul(_masked(h_prev, rec_dp, g), recurrent[g])))
+            z = [add(x[g], matmul(_masked(h_prev, rec_dp, g), recurrent[g]))
+                 for g in range(4)]
         else:
             zz = add(matmul(_masked(inputs, dp, 0), self.kernel),
                      matmul(_masked(h_prev, rec_dp, 0), self.recurrent_kernel))
@@ -308,14 +336,10 @@ class LSTMCell(_DropoutCell):
         return h, [h, c]
 
     def get_config(self) -> dict:
-        config = self._base_config()
-        config.update(recurrent_activation=_ser("activation", self.recurrent_activation),
-                      unit_forget_bias=self.unit_forget_bias,
-                      implementation=self.implementation)
-        return {**super().get_config(), **config}
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
 
 
-class GRUCell(_DropoutCell):
+class GRUCell(_GatedCell):
     """The cell of `GRU` (Cho 2014), Keras' maths and gate order (z, r, h)::
 
         z = recurrent_activation(x_z + h @ U_z)     r = recurrent_activation(x_r + h @ U_r)
@@ -337,16 +361,7 @@ class GRUCell(_DropoutCell):
                  recurrent_constraint: Any = None, bias_constraint: Any = None,
                  dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  implementation: int = 1, reset_after: bool = False, **kwargs: Any) -> None:
-        from flowgraph.keras import activations
-        super().__init__(units, activation, use_bias, kernel_initializer,
-                         recurrent_initializer, bias_initializer, kernel_regularizer,
-                         recurrent_regularizer, bias_regularizer, kernel_constraint,
-                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-                         **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        if implementation not in (0, 1, 2):
-            raise ValueError(f"`implementation` must be 1 or 2, got {implementation!r}")
-        self.implementation = 1 if implementation == 0 else implementation
+        super().__init__(**_arguments(locals(), "reset_after"))
         self.reset_after = reset_after
 
     @property
@@ -367,14 +382,9 @@ class GRUCell(_DropoutCell):
             input_bias, recurrent_bias = unstack(self.bias)
         else:
             input_bias, recurrent_bias = self.bias, None
-        kernels = _split(self.kernel, 3, 1)
+        x = self._input_gates(inputs, dp, input_bias)
         recurrent = _split(self.recurrent_kernel, 3, 1)
-        in_b = _split(input_bias, 3, 0) if input_bias is not None else [None] * 3
         rec_b = _split(recurrent_bias, 3, 0) if recurrent_bias is not None else [None] * 3
-        x = []
-        for g in range(3):
-            x_g = matmul(_masked(inputs, dp, g), kernels[g])
-            x.append(add(x_g, in_b[g]) if in_b[g] is not None else x_g)
 
         def inner(g: int, h: Any) -> Any:
             value = matmul(h, recurrent[g])
@@ -391,10 +401,20 @@ class GRUCell(_DropoutCell):
         return h, [h]
 
     def get_config(self) -> dict:
-        config = self._base_config()
-        config.update(recurrent_activation=_ser("activation", self.recurrent_activation),
-                      implementation=self.implementation, reset_after=self.reset_after)
-        return {**super().get_config(), **config}
+        return {**super().get_config(), "reset_after": self.reset_after}
+
+
+def _time_mask(mask: Any) -> Any:
+    """A Keras mask given to an RNN as a [batch, time] bool tensor (None stays None)."""
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0]
+    if mask is None:
+        return None
+    mask = convert_to_tensor(mask)
+    if mask.shape.ndims is not None and mask.shape.ndims != 2:
+        raise ValueError(f"An RNN layer's mask must be [batch, time] (True for the steps to "
+                         f"use), got shape {mask.shape}")
+    return mask if mask.dtype.base_dtype == dtypes.bool else cast(mask, dtypes.bool)
 
 
 def _sizes(state_size: Any) -> list:
@@ -478,14 +498,7 @@ class RNN(Layer):
             raise ValueError(f"Input 0 of layer {self.name} is incompatible with the layer: "
                              f"expected ndim=3, found ndim={len(dims)}. Full shape received: "
                              f"{dims}")
-        if not self.cell.built:
-            # The cell's weights go in this layer's scope (``lstm/kernel``), as TF 1.15.
-            self.cell._scope = self._current_scope
-            self.cell._graph = self._graph
-            if self.cell._dtype is None:
-                self.cell._dtype = self._dtype
-            self.cell.build(TensorShape([dims[0], dims[2]]))
-            self.cell.built = True
+        self._build_sublayer(self.cell, TensorShape([dims[0], dims[2]]))
         self.built = True
 
     def compute_output_shape(self, input_shape: Any) -> Any:
@@ -516,19 +529,27 @@ class RNN(Layer):
                                  f"`cell.state_size` is {self.cell.state_size}")
         return states
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The input mask for ``return_sequences`` outputs, else None (states: None)."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * len(self.states)
+        return output_mask
+
     def call(self, inputs: Any, mask: Any = None, training: Any = None,
              initial_state: Any = None) -> Any:
-        if mask is not None:
-            raise ValueError("Masks are not supported by flowgraph's Keras RNN layers "
-                             "(mask= was given); pad and slice the sequences instead.")
         inputs = convert_to_tensor(inputs)
         states = self._initial_states(inputs, initial_state)
         time_steps = inputs.shape.as_list()[1]
         if self.unroll and time_steps is None:
             raise ValueError("Cannot unroll a RNN if the time dimension is undefined. Either "
                              "set unroll=False or give the inputs a static time dimension.")
+        mask = _time_mask(mask)
         if self.go_backwards:
             inputs = reverse(inputs, [1])
+            mask = reverse(mask, [1]) if mask is not None else None
         dropping = getattr(self.cell, "dropout", 0) > 0 or \
             getattr(self.cell, "recurrent_dropout", 0) > 0
         cell_training = resolve_training(training) if dropping else training
@@ -539,10 +560,10 @@ class RNN(Layer):
                 self.cell._reset_masks()
         try:
             if self.unroll:
-                last, outputs, states = self._unrolled(inputs, states, time_steps,
+                last, outputs, states = self._unrolled(inputs, mask, states, time_steps,
                                                        cell_training)
             else:
-                last, outputs, states = self._loop(inputs, states, cell_training)
+                last, outputs, states = self._loop(inputs, mask, states, cell_training)
         finally:
             if hasattr(self.cell, "_reset_masks"):
                 self.cell._reset_masks()
@@ -551,48 +572,70 @@ class RNN(Layer):
             return [output] + list(states)
         return output
 
-    def _step(self, x: Any, states: list, training: Any) -> tuple:
+    def _step(self, x: Any, keep: Any, prev_output: Any, states: list,
+              training: Any) -> tuple:
+        """One step of the cell; where `keep` ([batch, 1] bool) is False the step is masked:
+        its output repeats `prev_output` and the states stay, as Keras' ``K.rnn``."""
         kwargs = {} if training is None else {"training": training}
         output, new_states = self.cell.call(x, states, **kwargs)
         if not isinstance(new_states, (list, tuple)):
             new_states = [new_states]
-        return output, list(new_states)
+        if keep is None:
+            return output, list(new_states)
+        return (where_v2(keep, output, prev_output),
+                [where_v2(keep, new, old) for new, old in zip(new_states, states)])
 
-    def _unrolled(self, inputs: Any, states: list, time_steps: int, training: Any) -> tuple:
-        outputs = []
-        for x in unstack(inputs, num=time_steps, axis=1):
-            output, states = self._step(x, states, training)
-            outputs.append(output)
+    def _unrolled(self, inputs: Any, mask: Any, states: list, time_steps: int,
+                  training: Any) -> tuple:
+        keeps = [None] * time_steps if mask is None else \
+            [expand_dims(m, -1) for m in unstack(mask, num=time_steps, axis=1)]
+        prev = None if mask is None else self._first_output(inputs)
+        outputs: list = []
+        for x, keep in zip(unstack(inputs, num=time_steps, axis=1), keeps):
+            prev, states = self._step(x, keep, prev, states, training)
+            outputs.append(prev)
         return outputs[-1], stack(outputs, axis=1), states
 
-    def _loop(self, inputs: Any, states: list, training: Any) -> tuple:
+    def _first_output(self, inputs: Any) -> Any:
+        """The output before the first step (what masked leading steps repeat): zeros."""
+        return zeros(stack([shape(inputs)[0], self.cell.output_size]), dtype=inputs.dtype)
+
+    def _loop(self, inputs: Any, mask: Any, states: list, training: Any) -> tuple:
         time_major = transpose(inputs, [1, 0, 2])
         steps = shape(time_major)[0]
         dims = inputs.shape.as_list()
         input_ta = TensorArray(dtype=inputs.dtype, size=steps,
                                element_shape=TensorShape([dims[0], dims[2]]))
         input_ta = input_ta.unstack(time_major)
-        output_ta = TensorArray(dtype=inputs.dtype, size=steps,
-                                element_shape=TensorShape([dims[0], self.cell.output_size]))
+        if mask is not None:
+            mask_ta = TensorArray(dtype=dtypes.bool, size=steps,
+                                  element_shape=TensorShape([dims[0]]))
+            mask_ta = mask_ta.unstack(transpose(mask, [1, 0]))
+        output_shape = TensorShape([dims[0], self.cell.output_size])
+        output_ta = TensorArray(dtype=inputs.dtype, size=steps, element_shape=output_shape)
         state_shapes = [s.shape for s in states]
 
-        def body(time: Any, output_ta: Any, *states: Any) -> tuple:
+        def body(time: Any, output_ta: Any, prev_output: Any, *states: Any) -> tuple:
             x = input_ta.read(time)
             x.set_shape([dims[0], dims[2]])
+            prev_output.set_shape(output_shape)
             for state, known in zip(states, state_shapes):
                 state.set_shape(known)
-            output, new_states = self._step(x, list(states), training)
-            return (add(time, 1), output_ta.write(time, output)) + tuple(new_states)
+            keep = None if mask is None else expand_dims(mask_ta.read(time), -1)
+            output, new_states = self._step(x, keep, prev_output, list(states), training)
+            return (add(time, 1), output_ta.write(time, output), output) + tuple(new_states)
 
         time = constant(0, dtype=dtypes.int32, name="time")
         results = while_loop(lambda time, *_: less(time, steps), body,
-                             (time, output_ta) + tuple(states), maximum_iterations=steps)
+                             (time, output_ta, self._first_output(inputs)) + tuple(states),
+                             maximum_iterations=steps)
         outputs = transpose(results[1].stack(), [1, 0, 2])
         outputs.set_shape([dims[0], dims[1], self.cell.output_size])
-        final_states = list(results[2:])
+        last = results[2]
+        last.set_shape(output_shape)
+        final_states = list(results[3:])
         for state, known in zip(final_states, state_shapes):
             state.set_shape(known)
-        last = outputs[:, -1]
         return last, outputs, final_states
 
     def get_config(self) -> dict:
@@ -618,16 +661,21 @@ class RNN(Layer):
         return cls(cell, **config)
 
 
-_LAYER_KEYS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
-
-
 class _CellLayer(RNN):
     """An RNN layer owning a cell it makes from its own arguments (SimpleRNN, LSTM, GRU)."""
 
-    def _setup(self, cell: Any, activity_regularizer: Any, kwargs: dict) -> None:
+    def _setup(self, cell_class: type, arguments: dict) -> None:
+        """Makes the cell from the cell's arguments among `arguments` (all of the layer's),
+        then the RNN from the rest."""
         from flowgraph.keras import regularizers
-        super().__init__(cell, activity_regularizer=regularizers.get(activity_regularizer),
-                         **kwargs)
+        arguments = dict(arguments)
+        activity_regularizer = regularizers.get(arguments.pop("activity_regularizer"))
+        cell_names = set(inspect.signature(cell_class).parameters) - {"kwargs"}
+        cell = cell_class(**{key: value for key, value in arguments.items()
+                             if key in cell_names or key in ("dtype", "trainable")})
+        super().__init__(cell, activity_regularizer=activity_regularizer,
+                         **{key: value for key, value in arguments.items()
+                            if key not in cell_names})
 
     def __getattr__(self, name: str) -> Any:
         # units, activation, dropout... are the cell's (as Keras' properties).
@@ -657,11 +705,6 @@ _CELL_ATTRS = frozenset({
     "bias_constraint", "dropout", "recurrent_dropout", "implementation", "reset_after"})
 
 
-def _split_kwargs(kwargs: dict) -> dict:
-    """The arguments the layer's cell gets from the layer's kwargs (dtype, trainable)."""
-    return {key: kwargs[key] for key in ("dtype", "trainable") if key in kwargs}
-
-
 class SimpleRNN(_CellLayer):
     """A fully-connected RNN whose output is fed back as input (`SimpleRNNCell`); weights
     ``simple_rnn/kernel:0``, ``recurrent_kernel:0``, ``bias:0``."""
@@ -676,20 +719,7 @@ class SimpleRNN(_CellLayer):
                  recurrent_dropout: float = 0.0, return_sequences: bool = False,
                  return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, unroll: bool = False, **kwargs: Any) -> None:
-        cell = SimpleRNNCell(units, activation=activation, use_bias=use_bias,
-                             kernel_initializer=kernel_initializer,
-                             recurrent_initializer=recurrent_initializer,
-                             bias_initializer=bias_initializer,
-                             kernel_regularizer=kernel_regularizer,
-                             recurrent_regularizer=recurrent_regularizer,
-                             bias_regularizer=bias_regularizer,
-                             kernel_constraint=kernel_constraint,
-                             recurrent_constraint=recurrent_constraint,
-                             bias_constraint=bias_constraint, dropout=dropout,
-                             recurrent_dropout=recurrent_dropout, **_split_kwargs(kwargs))
-        self._setup(cell, activity_regularizer, dict(
-            kwargs, return_sequences=return_sequences, return_state=return_state,
-            go_backwards=go_backwards, stateful=stateful, unroll=unroll))
+        self._setup(SimpleRNNCell, _arguments(locals()))
 
 
 class LSTM(_CellLayer):
@@ -710,21 +740,7 @@ class LSTM(_CellLayer):
                  implementation: int = 1, return_sequences: bool = False,
                  return_state: bool = False, go_backwards: bool = False,
                  stateful: bool = False, unroll: bool = False, **kwargs: Any) -> None:
-        cell = LSTMCell(units, activation=activation,
-                        recurrent_activation=recurrent_activation, use_bias=use_bias,
-                        kernel_initializer=kernel_initializer,
-                        recurrent_initializer=recurrent_initializer,
-                        bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
-                        kernel_regularizer=kernel_regularizer,
-                        recurrent_regularizer=recurrent_regularizer,
-                        bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                        recurrent_constraint=recurrent_constraint,
-                        bias_constraint=bias_constraint, dropout=dropout,
-                        recurrent_dropout=recurrent_dropout, implementation=implementation,
-                        **_split_kwargs(kwargs))
-        self._setup(cell, activity_regularizer, dict(
-            kwargs, return_sequences=return_sequences, return_state=return_state,
-            go_backwards=go_backwards, stateful=stateful, unroll=unroll))
+        self._setup(LSTMCell, _arguments(locals()))
 
 
 class GRU(_CellLayer):
@@ -745,16 +761,4 @@ class GRU(_CellLayer):
                  return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  reset_after: bool = False, **kwargs: Any) -> None:
-        cell = GRUCell(units, activation=activation, recurrent_activation=recurrent_activation,
-                       use_bias=use_bias, kernel_initializer=kernel_initializer,
-                       recurrent_initializer=recurrent_initializer,
-                       bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                       recurrent_regularizer=recurrent_regularizer,
-                       bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                       recurrent_constraint=recurrent_constraint,
-                       bias_constraint=bias_constraint, dropout=dropout,
-                       recurrent_dropout=recurrent_dropout, implementation=implementation,
-                       reset_after=reset_after, **_split_kwargs(kwargs))
-        self._setup(cell, activity_regularizer, dict(
-            kwargs, return_sequences=return_sequences, return_state=return_state,
-            go_backwards=go_backwards, stateful=stateful, unroll=unroll))
+        self._setup(GRUCell, _arguments(locals()))

@@ -19,6 +19,7 @@ from flowgraph.ops import (
     concat,
     convert_to_tensor,
     multiply,
+    reduce_any,
     reshape,
     reverse,
     shape,
@@ -80,7 +81,8 @@ class Wrapper(Layer):
 class TimeDistributed(Wrapper):
     """Applies `layer` to every temporal slice of ``[batch, time, ...]`` inputs (the same
     weights at every step): the inputs are reshaped to ``[batch * time, ...]``, passed
-    through the layer and reshaped back to ``[batch, time, ...]``."""
+    through the layer and reshaped back to ``[batch, time, ...]``. A Keras mask ``[batch,
+    time]`` goes to the layer's ``call`` (merged the same way) when it takes one."""
 
     def __init__(self, layer: Any, **kwargs: Any) -> None:
         super().__init__(layer, **kwargs)
@@ -92,14 +94,7 @@ class TimeDistributed(Wrapper):
             raise ValueError("`TimeDistributed` Layer should be passed an `input_shape` "
                              f"with at least 3 dimensions, received: {dims}")
         self.input_spec = InputSpec(shape=[None] + dims[1:])
-        if not self.layer.built:
-            # The inner layer's weights go in this layer's scope, as TF 1.15.
-            self.layer._scope = self._current_scope
-            self.layer._graph = self._graph
-            if self.layer._dtype is None:
-                self.layer._dtype = self._dtype
-            self.layer.build(TensorShape([None] + dims[2:]))
-            self.layer.built = True
+        self._build_sublayer(self.layer, TensorShape([None] + dims[2:]))
         self.built = True
 
     def compute_output_shape(self, input_shape: Any) -> TensorShape:
@@ -109,18 +104,14 @@ class TimeDistributed(Wrapper):
         return TensorShape(dims[:2] + inner[1:])
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
-        if mask is not None:
-            raise ValueError("Masks are not supported by flowgraph's TimeDistributed.")
         inputs = convert_to_tensor(inputs)
         dims = inputs.shape.as_list()
-        inner_dims = dims[2:]
-        if all(d is not None for d in inner_dims):
-            flat = reshape(inputs, [-1] + inner_dims)
-        else:
-            flat = reshape(inputs, concat([[-1], shape(inputs)[2:]], 0))
+        flat = _merge_batch_time(inputs)
         kwargs = {}
         if _accepts(self.layer.call, "training"):
             kwargs["training"] = training
+        if mask is not None and _accepts(self.layer.call, "mask"):
+            kwargs["mask"] = _merge_batch_time(convert_to_tensor(mask))
         outputs = self.layer.call(flat, **kwargs)
         out_dims = outputs.shape.as_list()[1:]
         if dims[1] is not None and all(d is not None for d in out_dims):
@@ -130,6 +121,39 @@ class TimeDistributed(Wrapper):
             result = reshape(outputs, concat([input_shape[:2], shape(outputs)[1:]], 0))
         result.set_shape(dims[:2] + out_dims)
         return result
+
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """As TF 1.15: with a static batch size the input mask; else the inner layer's
+        mask of the merged ``[batch * time, ...]`` inputs reshaped to ``[batch, time,
+        ...]``, or, when the inner layer gives none, the input mask reduced (any) to
+        ``[batch, time]``."""
+        inputs = convert_to_tensor(inputs)
+        if inputs.shape.ndims is not None and inputs.shape.as_list()[0] is not None:
+            return mask
+        inner_mask = None if mask is None else _merge_batch_time(convert_to_tensor(mask))
+        output_mask = self.layer.compute_mask(_merge_batch_time(inputs), inner_mask)
+        if output_mask is None:
+            if mask is None:
+                return None
+            output_mask = convert_to_tensor(mask)
+            for _ in range(2, output_mask.shape.ndims):
+                output_mask = reduce_any(output_mask, axis=-1)
+            return output_mask
+        batch_time = shape(inputs)[:2]
+        result = reshape(output_mask, concat([batch_time, shape(output_mask)[1:]], 0))
+        known = output_mask.shape.as_list()[1:] if output_mask.shape.ndims else None
+        if known is not None:
+            result.set_shape(inputs.shape.as_list()[:2] + known)
+        return result
+
+
+def _merge_batch_time(x: Any) -> Any:
+    """``[batch, time, ...]`` -> ``[batch * time, ...]``."""
+    inner = x.shape.as_list()[2:]
+    if all(d is not None for d in inner):
+        return reshape(x, [-1] + inner)
+    return reshape(x, concat([[-1], shape(x)[2:]], 0))
 
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -153,7 +177,7 @@ class Bidirectional(Wrapper):
 
     With ``return_sequences`` the backward outputs are put back in time order before
     merging. With ``return_state`` the result is ``[merged] + forward states + backward
-    states``.
+    states``. A Keras mask goes to both layers; ``return_sequences`` outputs keep it.
     """
 
     def __init__(self, layer: Any, merge_mode: Optional[str] = "concat", weights: Any = None,
@@ -219,10 +243,10 @@ class Bidirectional(Wrapper):
 
     def call(self, inputs: Any, training: Any = None, mask: Any = None,
              initial_state: Any = None) -> Any:
-        if mask is not None:
-            raise ValueError("Masks are not supported by flowgraph's Bidirectional.")
         forward_kwargs: dict = {}
         backward_kwargs: dict = {}
+        if mask is not None:
+            forward_kwargs["mask"] = backward_kwargs["mask"] = mask
         if training is not None:
             forward_kwargs["training"] = backward_kwargs["training"] = \
                 resolve_training(training)
@@ -257,6 +281,20 @@ class Bidirectional(Wrapper):
         if self.return_state:
             return (output if isinstance(output, list) else [output]) + states
         return output
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The input mask for ``return_sequences`` outputs (one per output when
+        ``merge_mode`` is None), else None; states have no mask."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if self.return_sequences:
+            output_mask = mask if self.merge_mode else [mask, mask]
+        else:
+            output_mask = None if self.merge_mode else [None, None]
+        if self.return_state:
+            states = [None] * len(self.forward_layer.states)
+            return [output_mask] + states * 2
+        return output_mask
 
     def get_config(self) -> dict:
         config = {**super().get_config(), "merge_mode": self.merge_mode}

@@ -27,3 +27,5 @@ __version__ = "2.2.4-tf"  # what TF 1.15's tf.keras.__version__ says
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
            "preprocessing", "regularizers", "utils"]
+
+from flowgraph.keras import estimator  # noqa: E402,F401 - tf.keras.estimator

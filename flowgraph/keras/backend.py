@@ -143,12 +143,14 @@ def set_session(session: Any) -> None:
 
 
 def clear_session() -> None:
-    """Drops the Keras Session and starts a new default graph (fresh layer names)."""
+    """Drops the Keras Session and starts a new default graph (fresh layer names), whose
+    first node is the learning-phase placeholder (as TF 1.15)."""
     global _session
     if _session is not None and not _session._closed:
         _session.close()
     _session = None
     reset_default_graph()
+    learning_phase()
 
 
 def manual_variable_initialization(value: bool) -> None:

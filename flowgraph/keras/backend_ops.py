@@ -4,6 +4,7 @@ flowgraph.keras.backend): placeholders and Variables, values through the Keras S
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import string
 from typing import Any, Callable, Optional, Sequence
@@ -104,15 +105,26 @@ def constant(value: Any, dtype: Any = None, shape: Any = None,
 
 
 def zeros(shape: Any, dtype: Any = None, name: Optional[str] = None) -> Any:
-    """A Variable of zeros."""
-    dtype = _floatx_dtype(dtype)
-    return variable(np.zeros(shape, dtype=dtype.np), dtype, name)
+    """A Variable of zeros (a zeros tensor when `shape` is not fully known), named as in TF
+    1.15: the ``zeros`` op takes `name` first, so a named Variable becomes ``name_1``."""
+    return _filled(fg.zeros, shape, dtype, name)
 
 
 def ones(shape: Any, dtype: Any = None, name: Optional[str] = None) -> Any:
-    """A Variable of ones."""
+    """A Variable of ones (a ones tensor when `shape` is not fully known), named as
+    `zeros`."""
+    return _filled(fg.ones, shape, dtype, name)
+
+
+def _filled(fill: Callable, shape: Any, dtype: Any, name: Optional[str]) -> Any:
     dtype = _floatx_dtype(dtype)
-    return variable(np.ones(shape, dtype=dtype.np), dtype, name)
+    with fg.init_scope():
+        value = fill(shape, dtype=dtype, name=name)
+        # as TF 1.15: a Variable only when every dimension is known and non-zero
+        dims = value.shape.as_list() if value.shape.ndims is not None else [None]
+        if builtins.all(dims):
+            return variable(value, dtype, name)
+        return value
 
 
 def eye(size: Any, dtype: Any = None, name: Optional[str] = None) -> Any:

@@ -14,8 +14,10 @@ keywords, and this ``__init__`` takes the Keras arguments out before the flowgra
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import inspect
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import numpy as np
 
@@ -53,7 +55,8 @@ class Layer(fg_base.Layer):
         if input_masks is not None and self._expects_mask_arg() and \
                 not self._mask_was_passed(args, kwargs):
             call_kwargs = dict(kwargs, mask=input_masks)
-        outputs = super().__call__(inputs, *args, **call_kwargs)
+        with self._call_name_scope(inputs, kwargs):
+            outputs = super().__call__(inputs, *args, **call_kwargs)
         outputs = _copy_passed_through(inputs, outputs)
         self._set_mask_metadata(inputs, outputs, input_masks)
         if not was_built and self._initial_weights is not None:
@@ -61,6 +64,33 @@ class Layer(fg_base.Layer):
             self.set_weights(weights)
         self._keras_calls.append(history.record(self, inputs, args, kwargs, outputs))
         return outputs
+
+    @contextlib.contextmanager
+    def _call_name_scope(self, inputs: Any, kwargs: dict) -> Iterator[None]:
+        """As TF 1.15's Keras, a call of a built layer opens a new name scope named after the
+        layer in the current one (``dense_1/``, ``model/dense/``), not the scope of its
+        first call again: its ops get fresh names, its weights stay where they are."""
+        first = next((t for t in fg_base.flatten(inputs) if history._is_tensor(t)), None)
+        if not self.built or "scope" in kwargs or first is None:
+            yield
+            return
+        from flowgraph.graph import building_graph
+        from flowgraph.variable_scope import variable_scope
+        graph = building_graph(first.graph)
+        with graph.as_default():
+            if self._scope is None:
+                with variable_scope(None, default_name=self._base_name,
+                                    auxiliary_name_scope=False) as captured:
+                    self._scope = captured
+            with graph.name_scope(self.name) as name_scope:
+                kept = self._scope
+                fresh = copy.copy(kept)
+                fresh._name_scope = name_scope
+                self._scope = fresh
+                try:
+                    yield
+                finally:
+                    self._scope = kept
 
     # -- masks
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
@@ -147,11 +177,25 @@ class Layer(fg_base.Layer):
             floating = dtype is None or backend.is_keras_float(dtype)
             initializer = "glorot_uniform" if floating else "zeros"
         dtype = dtype if dtype is not None else (self._dtype or backend.floatx())
-        return super().add_weight(name, shape, dtype=dtype,
-                                  initializer=initializers.get(initializer),
-                                  regularizer=regularizers.get(regularizer),
-                                  trainable=trainable,
-                                  constraint=constraints.get(constraint), **kwargs)
+        before = len(self._losses)
+        variable = super().add_weight(name, shape, dtype=dtype,
+                                      initializer=initializers.get(initializer),
+                                      regularizer=regularizers.get(regularizer),
+                                      trainable=trainable,
+                                      constraint=constraints.get(constraint), **kwargs)
+        if not hasattr(self, "_weight_losses"):
+            self._weight_losses: list = []
+        self._weight_losses += self._losses[before:]
+        return variable
+
+    @property
+    def losses(self) -> list:
+        """The layer's losses as TF 1.15 lists them: those added by `add_loss` and activity
+        regularization first, then the weights' regularization losses."""
+        weight_losses = getattr(self, "_weight_losses", [])
+        kept = {id(t) for t in weight_losses}
+        return [t for t in self._losses if id(t) not in kept] + [
+            t for t in weight_losses if any(t is u for u in self._losses)]
 
     def get_weights(self) -> list:
         """The weights' current values (numpy arrays), from the Keras Session."""
@@ -182,45 +226,130 @@ class Layer(fg_base.Layer):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
+        if type(self).get_config is Layer.get_config:
+            # as TF 1.15: a subclass with its own __init__ arguments must say how to
+            # rebuild itself
+            extra = [name for name in _init_arguments(type(self)) if name not in config]
+            if extra:
+                raise NotImplementedError(
+                    f"Layers with arguments in `__init__` must override `get_config` (layer "
+                    f"{self.name} of class {type(self).__name__}, arguments {extra}).")
         return config
 
     @classmethod
     def from_config(cls, config: dict) -> "Layer":
         return cls(**config)
 
-    # -- what the layer was called on
-    def _only_call(self, what: str) -> history.LayerCall:
-        if not self._keras_calls:
-            raise AttributeError(f"Layer {self.name} is not connected, no {what} to return.")
-        if len(self._keras_calls) > 1:
-            raise AttributeError(f"Layer {self.name} has multiple inbound nodes, hence the "
-                                 f"notion of \"layer {what}\" is ill-defined. Use "
-                                 f"`get_{what}_at(node_index)` instead.")
-        return self._keras_calls[0]
+    def count_params(self) -> int:
+        """The number of scalars in the layer's weights (a ValueError before it is built)."""
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on {self.name}, but the layer "
+                             f"isn't built. You can build it manually via: "
+                             f"`{self.name}.build(batch_input_shape)`.")
+        return int(sum(int(np.prod(w.shape.as_list())) for w in self.weights))
+
+    # -- what the layer was called on (TF 1.15's inbound nodes)
+    def _nodes(self) -> list:
+        """(inputs, outputs) of each call of the layer, in order (TF 1.15's inbound nodes)."""
+        return [(call.inputs, call.outputs) for call in self._keras_calls]
+
+    def _node_attribute(self, node_index: int, what: str, name: str) -> Any:
+        nodes = self._nodes()
+        if not nodes:
+            raise RuntimeError(f"The layer has never been called and thus has no defined "
+                               f"{name}.")
+        if not len(nodes) > node_index:
+            raise ValueError(f"Asked to get {name} at node {node_index}, but the layer has "
+                             f"only {len(nodes)} inbound nodes.")
+        inputs, outputs = nodes[node_index]
+        values = inputs if what == "input" else outputs
+        if what == "input_shape":
+            values = _shapes(inputs)
+        elif what == "output_shape":
+            values = _shapes(outputs)
+        if isinstance(values, list) and len(values) == 1:
+            return values[0]
+        return values
 
     @property
     def input(self) -> Any:
-        """The input tensor(s) of the layer's only call."""
-        return self._only_call("input").inputs
+        """The input tensor(s) of the layer's first call."""
+        if not self._nodes():
+            raise AttributeError(f"Layer {self.name} is not connected, no input to return.")
+        return self._node_attribute(0, "input", "input")
 
     @property
     def output(self) -> Any:
-        """The output tensor(s) of the layer's only call."""
-        return self._only_call("output").outputs
+        """The output tensor(s) of the layer's first call."""
+        if not self._nodes():
+            raise AttributeError(f"Layer {self.name} has no inbound nodes.")
+        return self._node_attribute(0, "output", "output")
 
     def get_input_at(self, node_index: int) -> Any:
-        return self._keras_calls[node_index].inputs
+        """The input tensor(s) of call `node_index` (0: the first call)."""
+        return self._node_attribute(node_index, "input", "input")
 
     def get_output_at(self, node_index: int) -> Any:
-        return self._keras_calls[node_index].outputs
+        """The output tensor(s) of call `node_index` (0: the first call)."""
+        return self._node_attribute(node_index, "output", "output")
+
+    def get_input_shape_at(self, node_index: int) -> Any:
+        """The input shape(s) of call `node_index` (0: the first call)."""
+        return self._node_attribute(node_index, "input_shape", "input shape")
+
+    def get_output_shape_at(self, node_index: int) -> Any:
+        """The output shape(s) of call `node_index` (0: the first call)."""
+        return self._node_attribute(node_index, "output_shape", "output shape")
+
+    def get_input_mask_at(self, node_index: int) -> Any:
+        """The mask(s) of the input tensor(s) of call `node_index`."""
+        return _masks_of(self.get_input_at(node_index))
+
+    def get_output_mask_at(self, node_index: int) -> Any:
+        """The mask(s) of the output tensor(s) of call `node_index`."""
+        return _masks_of(self.get_output_at(node_index))
+
+    @property
+    def input_mask(self) -> Any:
+        """The mask(s) of the input tensor(s) of the layer's first call."""
+        return _masks_of(self.input)
+
+    @property
+    def output_mask(self) -> Any:
+        """The mask(s) of the output tensor(s) of the layer's first call."""
+        return _masks_of(self.output)
 
     @property
     def input_shape(self) -> Any:
-        return _shapes(self._only_call("input").inputs)
+        """The input shape(s) of the layer's calls: an AttributeError if it was never
+        called or its calls had different input shapes."""
+        nodes = self._nodes()
+        if not nodes:
+            raise AttributeError("The layer has never been called and thus has no defined "
+                                 "input shape.")
+        shapes = [_shapes(inputs) for inputs, _ in nodes]
+        if len({str(shape) for shape in shapes}) != 1:
+            raise AttributeError(f'The layer "{self.name} has multiple inbound nodes, with '
+                                 'different input shapes. Hence the notion of "input shape" '
+                                 "is ill-defined for the layer. Use "
+                                 "`get_input_shape_at(node_index)` instead.")
+        return shapes[0]
 
     @property
     def output_shape(self) -> Any:
-        return _shapes(self._only_call("output").outputs)
+        """The output shape(s) of the layer's calls: an AttributeError if it was never
+        called or its calls had different output shapes."""
+        nodes = self._nodes()
+        if not nodes:
+            raise AttributeError("The layer has never been called and thus has no defined "
+                                 "output shape.")
+        shapes = [_shapes(outputs) for _, outputs in nodes]
+        if len({str(shape) for shape in shapes}) != 1:
+            raise AttributeError(f'The layer "{self.name}" has multiple inbound nodes, with '
+                                 'different output shapes. Hence the notion of "output '
+                                 'shape" is ill-defined for the layer. Use '
+                                 "`get_output_shape_at(node_index)` instead.")
+        return shapes[0]
 
 
 def batch_set_value(pairs: list) -> None:
@@ -269,6 +398,16 @@ def _call_parameters(method: Any) -> list:
         return []
 
 
+def _init_arguments(cls: type) -> list:
+    """The named parameters of ``cls.__init__`` (not self, *args or **kwargs)."""
+    try:
+        params = inspect.signature(cls.__init__).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in params if p.name != "self" and p.kind in (
+        p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
 def _batch_input_shape(keras: dict) -> Optional[tuple]:
     if keras.get("batch_input_shape") is not None:
         return tuple(keras["batch_input_shape"])
@@ -278,6 +417,12 @@ def _batch_input_shape(keras: dict) -> Optional[tuple]:
     if shape is None:
         return None
     return (keras.get("batch_size"),) + tuple(shape)
+
+
+def _masks_of(tensors: Any) -> Any:
+    if isinstance(tensors, list):
+        return [masks.get_mask(t) for t in tensors]
+    return masks.get_mask(tensors)
 
 
 def _shapes(structure: Any) -> Any:

@@ -181,31 +181,62 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints ``Epoch i/n`` and, at the end of each epoch, the samples seen and the logs."""
+    """Prints the progress as TF 1.15: ``Epoch i/n`` (when there are several epochs), then
+    a `Progbar` of the samples (or steps) seen with the loss (its mean so far) and the
+    metrics (their values, already accumulated over the epoch; the names in
+    `stateful_metrics`), ending with the epoch logs (``val_`` ones included)."""
 
     def __init__(self, count_mode: str = "samples", stateful_metrics: Any = None) -> None:
         super().__init__()
         if count_mode not in ("samples", "steps"):
             raise ValueError(f"Unknown `count_mode`: {count_mode}")
         self.use_steps = count_mode == "steps"
+        self.stateful_metrics = set(stateful_metrics) if stateful_metrics else set()
+        self.seen = 0
+        self.target: Any = None
+        self.log_values: list = []
+        self.progbar: Any = None
+        self.verbose = 0
+        self.epochs = 1
+
+    def on_train_begin(self, logs: Optional[dict] = None) -> None:
+        self.verbose = self.params.get("verbose", 0)
+        self.epochs = self.params.get("epochs", 1)
 
     def on_epoch_begin(self, epoch: int, logs: Optional[dict] = None) -> None:
+        from flowgraph.keras.generic_utils import Progbar
         self.seen = 0
-        if self.params.get("verbose"):
-            print(f"Epoch {epoch + 1}/{self.params.get('epochs')}")
+        self.target = self.params.get("steps" if self.use_steps else "samples")
+        if self.verbose and self.epochs > 1:
+            print(f"Epoch {epoch + 1}/{self.epochs}")
+        self.progbar = Progbar(target=self.target, verbose=self.verbose,
+                               stateful_metrics=self.stateful_metrics,
+                               unit_name="step" if self.use_steps else "sample")
+
+    def on_batch_begin(self, batch: int, logs: Optional[dict] = None) -> None:
+        if self.target is None or self.seen < self.target:
+            self.log_values = []
 
     def on_batch_end(self, batch: int, logs: Optional[dict] = None) -> None:
         logs = logs or {}
         self.seen += 1 if self.use_steps else logs.get("size", 0)
+        for key in self.params.get("metrics", []):
+            if key in logs:
+                self.log_values.append((key, logs[key]))
+        # the last batch is shown by on_epoch_end, with the epoch logs
+        if self.verbose and (self.target is None or self.seen < self.target):
+            self.progbar.update(self.seen, self.log_values)
 
     def on_epoch_end(self, epoch: int, logs: Optional[dict] = None) -> None:
-        if not self.params.get("verbose"):
-            return
         logs = logs or {}
-        target = self.params.get("steps" if self.use_steps else "samples") or self.seen
-        parts = [f"{key}: {logs[key]:.4f}" for key in self.params.get("metrics", [])
-                 if key in logs]
-        print(f"{self.seen}/{target} - " + " - ".join(parts))
+        for key in self.params.get("metrics", []):
+            if key in logs:
+                self.log_values.append((key, logs[key]))
+        if self.verbose:
+            if self.progbar.target is None:
+                # a Dataset read to its end: its length is known now
+                self.progbar.target = self.seen
+            self.progbar.update(self.seen, self.log_values)
 
 
 class _Monitor(Callback):
@@ -284,20 +315,14 @@ class EarlyStopping(_Monitor):
 
 
 class ModelCheckpoint(_Monitor):
-    """Saves the model's weights after every `period` epochs to `filepath` formatted with
-    ``epoch`` (1-based) and the logs (``'w.{epoch:02d}-{val_loss:.2f}'``).
-
-    flowgraph's Keras has no whole-model saving (``model.save``): pass
-    ``save_weights_only=True``.
-    """
+    """Saves the model (``model.save``; with `save_weights_only`, ``model.save_weights``)
+    after every `period` epochs to `filepath` formatted with ``epoch`` (1-based) and the
+    logs (``'w.{epoch:02d}-{val_loss:.2f}.h5'``)."""
 
     def __init__(self, filepath: str, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False,
                  mode: str = "auto", period: int = 1) -> None:
         super().__init__()
-        if not save_weights_only:
-            raise ValueError("ModelCheckpoint: flowgraph's Keras cannot save whole models "
-                             "(model.save); pass save_weights_only=True to save the weights.")
         self.monitor = monitor
         self.verbose = verbose
         self.filepath = filepath
@@ -333,7 +358,10 @@ class ModelCheckpoint(_Monitor):
             self.best = current
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1:05d}: saving model to {filepath}")
-        self.model.save_weights(filepath, overwrite=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)
 
 
 def _lr_variable(model: Any) -> Any:
@@ -369,7 +397,7 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch: int, logs: Optional[dict] = None) -> None:
         from flowgraph.keras import backend as K
         if logs is not None:
-            logs["lr"] = float(K.get_value(_lr_variable(self.model)))
+            logs["lr"] = K.get_value(_lr_variable(self.model))  # numpy, as TF 1.15
 
 
 class ReduceLROnPlateau(_Monitor):
@@ -415,7 +443,7 @@ class ReduceLROnPlateau(_Monitor):
         from flowgraph.keras import backend as K
         logs = logs if logs is not None else {}
         lr_var = _lr_variable(self.model)
-        logs["lr"] = float(K.get_value(lr_var))
+        logs["lr"] = K.get_value(lr_var)  # numpy, as TF 1.15
         current = logs.get(self.monitor)
         if current is None:
             import warnings
@@ -482,7 +510,7 @@ class CSVLogger(Callback):
             if self.append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch}
-        row.update((key, logs.get(key, "NA")) for key in self.keys)
+        row.update((key, _csv_value(logs.get(key, "NA"))) for key in self.keys)
         self.writer.writerow(row)
         self.csv_file.flush()
 
@@ -490,6 +518,16 @@ class CSVLogger(Callback):
         if self.csv_file is not None:
             self.csv_file.close()
         self.writer = None
+
+
+def _csv_value(value: Any) -> Any:
+    """TF 1.15's CSVLogger cell: a list or array (not 0-d) as ``"[1, 2]"``."""
+    if isinstance(value, str) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        joined = ", ".join(map(str, value))
+        return f'"[{joined}]"'
+    return value
 
 
 class LambdaCallback(Callback):

@@ -67,6 +67,19 @@ class Network(Layer):
         self._input_layers: list = []
         if inputs is not None:
             self._init_graph_network(inputs, outputs)
+        else:
+            self.inputs, self.outputs = [], []  # (set by the first call, as TF 1.15)
+
+    def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        outputs = super().__call__(inputs, *args, **kwargs)
+        if not self._is_graph_network and not self.inputs:
+            # a subclassed model keeps the tensors of its first call, as TF 1.15's
+            # Layer.__call__ (`_set_inputs`)
+            self.inputs = [t for t in flatten(inputs) if _is_tensor(t)]
+            self.outputs = [t for t in flatten(outputs) if _is_tensor(t)]
+            self.input_names = [f"input_{i + 1}" for i in range(len(self.inputs))]
+            self.output_names = [f"output_{i + 1}" for i in range(len(self.outputs))]
+        return outputs
 
     # -- attribute tracking (subclassed models)
     def __setattr__(self, name: str, value: Any) -> None:
@@ -103,6 +116,10 @@ class Network(Layer):
             if tensor in known:
                 return
             call = history.producer(tensor)
+            if call is None:
+                # a raw TF op on Keras tensors becomes a layer, as TF 1.15
+                from flowgraph.keras.layers.tf_op_layer import wrap_raw_tensor
+                call = wrap_raw_tensor(tensor)
             if call is None or isinstance(call, history.InputMark):
                 raise ValueError(
                     f"Graph disconnected: cannot obtain value for tensor {tensor} (op "
@@ -123,6 +140,11 @@ class Network(Layer):
         for call in calls:
             if all(call.layer is not layer for layer in layers):
                 layers.append(call.layer)
+        names = [layer.name for layer in layers]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+                                 "model. All layer names should be unique.")
         object.__setattr__(self, "_tracked_layers", layers)
         self.input_names = [layer.name for layer in input_layers]
         self.output_names = []
@@ -156,6 +178,27 @@ class Network(Layer):
                 if _is_tensor(old):
                     mapping[old] = new
         return _substitute(self._nested_outputs, mapping)
+
+    def _nodes(self) -> list:
+        """A functional model's first node is its own graph, (inputs, outputs), as TF 1.15:
+        ``model.input``, ``model.output_shape`` describe the model as built."""
+        own = [(self._nested_inputs, self._nested_outputs)] if self._is_graph_network else []
+        return own + super()._nodes()
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Sets `trainable` on the model and on all its layers, as TF 1.15."""
+        object.__setattr__(self, "_trainable", bool(value))
+        try:
+            layers = self.layers
+        except AttributeError:  # (still in __init__)
+            layers = []
+        for layer in layers:
+            layer.trainable = value
 
     # -- layers and weights
     @property
@@ -480,6 +523,8 @@ def _tensor_origin(tensor: Any) -> tuple:
     if isinstance(made, history.InputMark):
         return (made.input_layer.name, 0, 0)
     index = next(i for i, c in enumerate(made.layer._keras_calls) if c is made)
+    if getattr(made.layer, "_is_graph_network", False):
+        index += 1  # a functional model's node 0 is its own graph
     position = next(i for i, t in enumerate(flatten(made.outputs)) if t is tensor)
     return (made.layer.name, index, position)
 

@@ -105,7 +105,7 @@ class Model(Network):
         from flowgraph.ops import math as fg_math
         from flowgraph.ops.cast import cast
         from flowgraph.ops.constant import placeholder
-        from flowgraph.ops.reduce import reduce_mean, reduce_sum
+        from flowgraph.ops.reduce import reduce_mean
         args = self._compile_args
         graph = self.outputs[0].graph
         n = len(self.outputs)
@@ -182,10 +182,16 @@ class Model(Network):
                     reg_total = fg_math.add_n([cast(r, dtype) for r in reg])
                     total = reg_total if total is None else fg_math.add(total, reg_total)
             self.total_loss = total
+            from flowgraph.keras import metrics as metrics_mod
             if n > 1:
+                # TF 1.15: a Mean metric per output loss, over the batches of the epoch
                 for i, loss_i in output_losses:
-                    metric_names.append(f"{self.output_names[i]}_loss")
-                    metric_tensors.append(loss_i)
+                    loss_name = f"{self.output_names[i]}_loss"
+                    loss_metric = metrics_mod.Mean(name=loss_name)
+                    stateful.append(loss_metric)
+                    stateful_names.append(loss_name)
+                    metric_names.append(loss_name)
+                    metric_tensors.append(loss_metric(loss_i))
             with graph.name_scope("metrics"):
                 for i, output in enumerate(self.outputs):
                     if self._targets[i] is None:
@@ -198,25 +204,20 @@ class Model(Network):
                                 name = "weighted_" + name
                             if n > 1:
                                 name = f"{self.output_names[i]}_{name}"
-                            if _is_stateful(fn):
-                                # a Metric object: its value after this batch's update,
-                                # accumulated over the epoch until reset
-                                value = fn(self._targets[i], output, sample_weight=(
-                                    self._sample_weights[i] if weighted else None))
-                                stateful.append(fn)
-                                stateful_names.append(name)
-                                metric_names.append(name)
-                                metric_tensors.append(value)
-                                continue
-                            values = cast(fn(self._targets[i], output),
-                                          output.dtype.base_dtype)
-                            if weighted:
-                                sw = self._sample_weights[i]
-                                value = fg_math.truediv(
-                                    reduce_sum(fg_math.multiply(values, sw)),
-                                    reduce_sum(sw))
-                            else:
-                                value = reduce_mean(values)
+                            base, j = name, 1
+                            while name in metric_names or name == "loss":
+                                name = f"{base}_{j}"  # as TF 1.15's _add_unique_metric_name
+                                j += 1
+                            if not _is_stateful(fn):
+                                # TF 1.15 wraps metric functions in MeanMetricWrapper:
+                                # every metric accumulates over the epoch until reset
+                                fn = metrics_mod.MeanMetricWrapper(
+                                    fn, name=name, dtype=output.dtype.base_dtype)
+                            # its value after this batch's update
+                            value = fn(self._targets[i], output, sample_weight=(
+                                self._sample_weights[i] if weighted else None))
+                            stateful.append(fn)
+                            stateful_names.append(name)
                             metric_names.append(name)
                             metric_tensors.append(value)
         self._metric_names = metric_names
@@ -412,7 +413,7 @@ class Model(Network):
         for (t, fed), a, s, w in zip(targets, ys, sw_ts, sws):
             if fed:
                 feed[t] = a[index]
-            feed[s] = w[index]
+            feed[s] = w[index] if a is not None else w
         if training:
             phase = backend.learning_phase()
             if not isinstance(phase, int):
@@ -451,12 +452,12 @@ class Model(Network):
         fetches = [self.total_loss] + self._metric_tensors
         results = backend.get_session().run([fetches, ops],
                                             self._feed(xs, ys, sws, index, True))
-        return [float(v) for v in results[0]]
+        return list(results[0])
 
     def _run_test(self, xs: list, ys: list, sws: list, index: Any) -> list:
         fetches = [self.total_loss] + self._metric_tensors
         results = backend.get_session().run(fetches, self._feed(xs, ys, sws, index, False))
-        return [float(v) for v in results]
+        return list(results)
 
     @staticmethod
     def _unpack(values: list) -> Any:
@@ -477,8 +478,20 @@ class Model(Network):
         a Dataset is read to its end each epoch). Returns a `History`."""
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
+        if x is None and steps_per_epoch is not None:
+            if validation_split:
+                raise ValueError("validation_split needs numpy array inputs.")
+            train = self._tensor_source(steps_per_epoch, "steps_per_epoch", y)
+            val = None if validation_data is None else self._validation_source(
+                validation_data, validation_steps, 32 if batch_size is None else batch_size)
+            if verbose:
+                _print_train_info(steps_per_epoch, validation_steps, "steps", val)
+            return self._fit_loop(train, val, None, batch_size, epochs, verbose, callbacks,
+                                  steps_per_epoch, validation_freq, class_weight,
+                                  initial_epoch)
         if x is None:
-            raise ValueError("fit needs input data `x` (numpy arrays or a Dataset)")
+            raise ValueError("fit needs input data `x` (numpy arrays or a Dataset), or "
+                             "`steps_per_epoch` for a model whose inputs are tensors.")
         if _is_generator_like(x):
             _check_generator_args(y, sample_weight, validation_split)
             return self.fit_generator(
@@ -515,46 +528,69 @@ class Model(Network):
             num = len(xs[0])
         if validation_data is not None:
             val = self._validation_source(validation_data, validation_steps, batch_size)
+        if verbose:
+            if num is not None:
+                _print_train_info(num, None, "samples", val)
+            elif steps_per_epoch is not None:
+                _print_train_info(steps_per_epoch, validation_steps, "steps", val)
         return self._fit_loop(train, val, num, batch_size, epochs, verbose, callbacks,
                               steps_per_epoch, validation_freq, class_weight, initial_epoch)
 
     def _fit_loop(self, train: Any, val: Any, num: Optional[int], batch_size: Optional[int],
                   epochs: int, verbose: int, callbacks: Any, steps_per_epoch: Optional[int],
                   validation_freq: Any, class_weight: Any, initial_epoch: int) -> Any:
-        """The epoch loop of `fit` and `fit_generator` over batch sources."""
+        """The epoch loop of `fit` and `fit_generator` over batch sources, as TF 1.15's
+        ``model_iteration``: the progress bar is driven after the callbacks, the epoch
+        logs hold the loss (mean over the samples, or over the steps for generators and
+        Datasets), the metrics (accumulated over the epoch) and then the ``val_`` values."""
         from flowgraph.keras import callbacks as cbks
         names = self.metrics_names
         val_names = ["val_" + n for n in names] if val is not None else []
         self.history = cbks.History()
-        callback_list = [cbks.BaseLogger(stateful_metrics=self._stateful_names)] + \
-            _to_list(callbacks) + [self.history]
-        if verbose:
-            callback_list.append(cbks.ProgbarLogger("samples" if num is not None else "steps"))
-        callback_list = cbks.CallbackList(callback_list)
+        callback_list = cbks.CallbackList(
+            [cbks.BaseLogger(stateful_metrics=names[1:])] + _to_list(callbacks) +
+            [self.history])
         callback_list.set_model(self)
-        callback_list.set_params({"batch_size": batch_size, "epochs": epochs,
-                                  "steps": steps_per_epoch, "samples": num,
-                                  "verbose": verbose, "do_validation": val is not None,
-                                  "metrics": names + val_names})
+        params = {"batch_size": batch_size, "epochs": epochs, "steps": steps_per_epoch,
+                  "samples": num, "verbose": verbose, "do_validation": val is not None,
+                  "metrics": names + val_names}
+        callback_list.set_params(params)
+        progbar = cbks.ProgbarLogger("samples" if num is not None else "steps",
+                                     stateful_metrics=names[1:])
+        progbar.set_model(self)
+        progbar.set_params(params)
+        by_steps = getattr(train, "loss_by_steps", False)
         self.stop_training = False
         callback_list.on_train_begin()
+        progbar.on_train_begin()
         for epoch in range(initial_epoch, epochs):
+            if self.stop_training:
+                break
             self.reset_metrics()
-            callback_list.on_epoch_begin(epoch)
             epoch_logs: dict = {}
+            callback_list.on_epoch_begin(epoch, epoch_logs)
+            progbar.on_epoch_begin(epoch, epoch_logs)
+            values, loss_total, seen = None, 0.0, 0
             for batch_index, (data, index, size) in enumerate(train.batches(self, class_weight)):
                 batch_logs = {"batch": batch_index, "size": size}
                 callback_list.on_train_batch_begin(batch_index, batch_logs)
+                progbar.on_batch_begin(batch_index, batch_logs)
                 values = self._run_train(*data, index)
+                loss_total += float(values[0]) * (1 if by_steps else size)
+                seen += 1 if by_steps else size
                 batch_logs.update(zip(names, values))
                 callback_list.on_train_batch_end(batch_index, batch_logs)
+                progbar.on_batch_end(batch_index, batch_logs)
                 if self.stop_training:
                     break
-            if val is not None and _should_validate(epoch, validation_freq):
-                epoch_logs.update(zip(val_names, self._loop_test(val)))
+            if values is not None:
+                epoch_logs["loss"] = loss_total / seen
+                epoch_logs.update(zip(names[1:], values[1:]))
+            if val is not None and _should_validate(epoch, validation_freq) \
+                    and not self.stop_training:
+                epoch_logs.update(zip(val_names, self._loop_test(val, callback_list)))
             callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+            progbar.on_epoch_end(epoch, epoch_logs)
         callback_list.on_train_end()
         return self.history
 
@@ -571,34 +607,53 @@ class Model(Network):
         vsw = data[2] if len(data) == 3 else None
         return _ArraySource(self, *self._prepare(vx, vy, vsw, None), batch_size, False)
 
-    def _loop_test(self, source: Any) -> list:
-        totals, seen, values, loss_sum, steps = None, 0, None, 0.0, 0
+    def _loop_test(self, source: Any, callback_list: Any = None, verbose: int = 0) -> list:
+        """The loss (mean over the samples; over the steps for generators and Datasets)
+        and the metrics' values after the last batch (they accumulate from a reset at the
+        start; as in TF 1.15 they are not reset at the end)."""
+        from flowgraph.keras import callbacks as cbks
+        names = self.metrics_names
+        by_steps = getattr(source, "loss_by_steps", False)
+        num = getattr(source, "num", None)
+        params = {"batch_size": getattr(source, "batch_size", None), "epochs": 1,
+                  "steps": getattr(source, "steps", None),
+                  "samples": None if by_steps else num, "verbose": verbose,
+                  "do_validation": False, "metrics": names}
+        callback_list = callback_list if callback_list is not None else cbks.CallbackList()
+        progbar = cbks.ProgbarLogger("steps" if by_steps or num is None else "samples",
+                                     stateful_metrics=names[1:])
+        progbar.set_model(self)
+        progbar.set_params(params)
         self.reset_metrics()
-        for data, index, size in source.batches(self, None):
-            values = np.asarray(self._run_test(*data, index), dtype=np.float64)
-            loss_sum += values[0]
-            steps += 1
-            totals = values * size if totals is None else totals + values * size
-            seen += size
-        if totals is None:
+        callback_list.on_test_begin()
+        progbar.on_train_begin()
+        progbar.on_epoch_begin(0)
+        values, loss_sum, seen = None, 0.0, 0
+        for batch_index, (data, index, size) in enumerate(source.batches(self, None)):
+            batch_logs = {"batch": batch_index, "size": size}
+            callback_list.on_test_batch_begin(batch_index, batch_logs)
+            progbar.on_batch_begin(batch_index, batch_logs)
+            values = self._run_test(*data, index)
+            loss_sum += float(values[0]) * (1 if by_steps else size)
+            seen += 1 if by_steps else size
+            batch_logs.update(zip(names, values))
+            callback_list.on_test_batch_end(batch_index, batch_logs)
+            progbar.on_batch_end(batch_index, batch_logs)
+        if values is None:
             raise ValueError("No data to evaluate on (0 samples).")
-        means = [float(v) for v in totals / seen]
-        if getattr(source, "loss_by_steps", False):
-            # TF 1.15's generator loops average the loss over the steps, unweighted
-            means[0] = float(loss_sum / steps)
-        # a stateful metric's last value already covers all the batches
-        for i, name in enumerate(self.metrics_names):
-            if name in self._stateful_names:
-                means[i] = float(values[i])
-        self.reset_metrics()
-        return means
+        results = [loss_sum / seen] + list(values[1:])
+        callback_list.on_test_end()
+        progbar.on_epoch_end(0, dict(zip(names, results)))
+        return results
 
     def evaluate(self, x: Any = None, y: Any = None, batch_size: Optional[int] = None,
                  verbose: int = 1, sample_weight: Any = None, steps: Optional[int] = None,
                  callbacks: Any = None, max_queue_size: int = 10, workers: int = 1,
                  use_multiprocessing: bool = False) -> Any:
-        """The loss (and metrics): batch-size-weighted means over the data (numpy arrays,
-        or `steps` batches of a Dataset / iterator, all of a Dataset without it)."""
+        """The loss (mean over the samples) and the metrics (over all the batches) on the
+        data (numpy arrays, or `steps` batches of a Dataset / iterator, all of a Dataset
+        without it): a scalar without metrics, else a list in `metrics_names` order. With
+        `verbose` a progress bar is printed."""
         from flowgraph.keras import callbacks as cbks
         batch_size = 32 if batch_size is None else int(batch_size)
         if _is_generator_like(x):
@@ -607,6 +662,8 @@ class Model(Network):
         elif _is_symbolic(x):
             _check_symbolic(y, sample_weight, "evaluate")
             source = _SymbolicSource(x, steps, "steps")
+        elif x is None and steps is not None:
+            source = self._tensor_source(steps, "steps", y)
         else:
             if steps is not None:
                 raise ValueError("steps is for Dataset / iterator inputs; with numpy arrays "
@@ -615,15 +672,22 @@ class Model(Network):
                                   batch_size, False)
         callback_list = cbks.CallbackList(_to_list(callbacks))
         callback_list.set_model(self)
-        callback_list.on_test_begin()
-        values = self._loop_test(source)
-        logs = dict(zip(self.metrics_names, values))
-        callback_list.on_test_end(logs)
-        if verbose:
-            print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        values = self._loop_test(source, callback_list, verbose)
         return self._unpack(values)
 
-    def predict(self, x: Any, batch_size: Optional[int] = None, verbose: int = 0,
+    def _tensor_source(self, steps: Any, what: str, y: Any) -> "_TensorSource":
+        """`steps` batches of a model whose inputs and targets are tensors (``Input(
+        tensor=...)`` and ``compile(target_tensors=...)``), fed nothing."""
+        fed = [t.name for t in self.inputs if t.op.type.startswith("Placeholder")]
+        fed += [t.name for t, f in zip([t for t in self._targets if t is not None],
+                                       self._feed_targets) if f] if self._compiled else []
+        if fed or y is not None:
+            raise ValueError(f"Without `x`, every model input and target must be a tensor "
+                             f"(Input(tensor=...), compile(target_tensors=...)); these are "
+                             f"placeholders that need data: {fed or 'y was given'}.")
+        return _TensorSource(self, steps, what)
+
+    def predict(self, x: Any = None, batch_size: Optional[int] = None, verbose: int = 0,
                 steps: Optional[int] = None, callbacks: Any = None, max_queue_size: int = 10,
                 workers: int = 1, use_multiprocessing: bool = False) -> Any:
         """The model's outputs on `x` (numpy arrays, or a Dataset / iterator of inputs or
@@ -634,30 +698,47 @@ class Model(Network):
             source: Any = _GeneratorSource(x, steps, "steps", False, inputs_only=True)
         elif _is_symbolic(x):
             source = _SymbolicSource(x, steps, "steps", inputs_only=True)
+        elif x is None and steps is not None:
+            source = self._tensor_source(steps, "steps", None)
         else:
             if steps is not None:
                 raise ValueError("steps is for Dataset / iterator inputs; with numpy arrays "
                                  "use batch_size.")
+            if x is None:
+                raise ValueError("predict needs input data `x` (numpy arrays or a Dataset), "
+                                 "or `steps` for a model whose inputs are tensors.")
             self._ensure_built(x)
             xs = self._standardize(x, self.input_names, self.inputs, "input")
             source = _ArraySource(self, xs, [], [], batch_size, False)
+        num = getattr(source, "num", None) if isinstance(source, _ArraySource) else None
         callback_list = cbks.CallbackList(_to_list(callbacks))
         callback_list.set_model(self)
+        progbar = cbks.ProgbarLogger("samples" if num is not None else "steps")
+        progbar.set_model(self)
+        progbar.set_params({"batch_size": batch_size, "epochs": 1, "steps": steps,
+                            "samples": num, "verbose": verbose, "do_validation": False,
+                            "metrics": []})
         callback_list.on_predict_begin()
+        progbar.on_train_begin()
+        progbar.on_epoch_begin(0)
         session = backend.get_session()
         chunks: list = []
-        for batch_index, (data, index, _) in enumerate(source.batches(self, None)):
-            callback_list.on_predict_batch_begin(batch_index, {"batch": batch_index})
+        for batch_index, (data, index, size) in enumerate(source.batches(self, None)):
+            batch_logs = {"batch": batch_index, "size": size}
+            callback_list.on_predict_batch_begin(batch_index, batch_logs)
+            progbar.on_batch_begin(batch_index, batch_logs)
             outs = session.run(self.outputs, self._feed(data[0], [], [], index, False))
             if not chunks:
                 chunks = [[] for _ in outs]
             for chunk, out in zip(chunks, outs):
                 chunk.append(out)
-            callback_list.on_predict_batch_end(batch_index, {"batch": batch_index,
-                                                             "outputs": outs})
+            batch_logs["outputs"] = outs
+            callback_list.on_predict_batch_end(batch_index, batch_logs)
+            progbar.on_batch_end(batch_index, batch_logs)
         callback_list.on_predict_end()
         if not chunks:
             raise ValueError("No data to predict on (0 samples).")
+        progbar.on_epoch_end(0, {})
         results = [np.concatenate(c, axis=0) for c in chunks]
         return results[0] if len(results) == 1 else results
 
@@ -842,6 +923,8 @@ class _SymbolicSource:
     """Batches read from a `Dataset` (re-initialized each pass when no step count is
     given) or an iterator, in the Keras Session, then fed like numpy batches."""
 
+    loss_by_steps = True  # TF 1.15 averages the loss of Dataset inputs over the steps
+
     def __init__(self, data: Any, steps: Optional[int], what: str,
                  inputs_only: bool = False) -> None:
         from flowgraph.data.dataset import Dataset
@@ -895,6 +978,34 @@ class _SymbolicSource:
             yield data, slice(None), len(data[0][0])
 
 
+class _TensorSource:
+    """`steps` empty batches, for a model whose inputs and targets are tensors: only the
+    sample weights are fed (ones, broadcast over the batch)."""
+
+    loss_by_steps = True
+
+    def __init__(self, model: Model, steps: Any, what: str) -> None:
+        if steps is None or int(steps) < 1:
+            raise ValueError(f"`{what}` must be a positive number of batches when the model "
+                             f"is fed by tensors, got {steps}")
+        self.steps = int(steps)
+        self.num = None
+        self.weights = []
+        if model._compiled:
+            temporal = model._compile_args.get("sample_weight_mode") == "temporal"
+            for target, sw in zip(model._targets, model._sample_weights):
+                if target is not None:
+                    dtype = sw.dtype.base_dtype.as_numpy_dtype
+                    self.weights.append(np.ones((1, 1) if temporal else (1,), dtype=dtype))
+
+    def batches(self, model: Model, class_weight: Any) -> Any:
+        if class_weight is not None:
+            raise ValueError("class_weight needs the targets as numpy arrays; the model's "
+                             "targets are tensors (compile(target_tensors=...)).")
+        for _ in range(self.steps):
+            yield ([], [None] * len(self.weights), self.weights), slice(None), 1
+
+
 def _is_symbolic(data: Any) -> bool:
     from flowgraph.data.dataset import Dataset
     from flowgraph.data.iterator import Iterator
@@ -921,3 +1032,13 @@ def _should_validate(epoch: int, freq: Any) -> bool:
                              f"epochs, got {freq}")
         return (epoch + 1) % freq == 0
     return (epoch + 1) in freq
+
+
+def _print_train_info(count: int, val_count: Any, unit: str, val: Any) -> None:
+    """TF 1.15's ``Train on 80 samples, validate on 20 samples`` line of `fit`."""
+    if val_count is None and isinstance(val, _ArraySource):
+        val_count = val.num
+    message = f"Train on {count} {unit}"
+    if val is not None and val_count:
+        message += f", validate on {val_count} {unit}"
+    print(message)

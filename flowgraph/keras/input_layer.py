@@ -30,11 +30,14 @@ class InputLayer(Layer):
         Make a sparse placeholder.
     name : str, optional
         Default ``input_1``, ``input_2``... (one-based, per graph).
+    ragged : bool
+        TF 1.15's ragged placeholder; flowgraph has no RaggedTensor, so only False.
     """
 
     def __init__(self, input_shape: Any = None, batch_size: Optional[int] = None,
                  dtype: Any = None, input_tensor: Any = None, sparse: bool = False,
-                 name: Optional[str] = None, **kwargs: Any) -> None:
+                 name: Optional[str] = None, ragged: bool = False, **kwargs: Any) -> None:
+        _check_not_ragged(ragged)
         batch_input_shape = kwargs.pop("batch_input_shape", None)
         if kwargs:
             raise TypeError(f"Keyword argument not understood: {sorted(kwargs)[0]!r}")
@@ -49,6 +52,7 @@ class InputLayer(Layer):
         super().__init__(name=name, dtype=dtype)
         self.built = True
         self.sparse = bool(sparse)
+        self.ragged = False
         self.batch_size = batch_size
         self.supports_masking = True
         if input_tensor is None:
@@ -71,21 +75,10 @@ class InputLayer(Layer):
         self._input_tensor = input_tensor
         history.mark_input(self, input_tensor)
 
-    @property
-    def input(self) -> Any:
-        return self._input_tensor
-
-    @property
-    def output(self) -> Any:
-        return self._input_tensor
-
-    @property
-    def input_shape(self) -> Any:
-        return self._batch_input_shape
-
-    @property
-    def output_shape(self) -> Any:
-        return self._batch_input_shape
+    def _nodes(self) -> list:
+        # TF 1.15's InputLayer node holds lists: its input_shape / output_shape are
+        # ``[(None, 8)]``, its input / output the tensor itself.
+        return [([self._input_tensor], [self._input_tensor])]
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
@@ -97,13 +90,14 @@ class InputLayer(Layer):
 
 def Input(shape: Any = None, batch_size: Optional[int] = None,  # noqa: N802 - Keras' name
           name: Optional[str] = None, dtype: Any = None, sparse: bool = False,
-          tensor: Any = None, **kwargs: Any) -> Any:
+          tensor: Any = None, ragged: bool = False, **kwargs: Any) -> Any:
     """A Keras input tensor: the placeholder (shape ``(batch_size,) + shape``) of a new
     `InputLayer`, the start of a functional model.
 
     ``batch_shape=`` (keyword) gives the full shape instead of `shape` and `batch_size`.
     """
     batch_shape = kwargs.pop("batch_shape", None)
+    _check_not_ragged(ragged)
     if kwargs:
         raise TypeError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
     if shape is not None and batch_shape is not None:
@@ -119,3 +113,11 @@ def Input(shape: Any = None, batch_size: Optional[int] = None,  # noqa: N802 - K
         layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
                            sparse=sparse, input_tensor=tensor)
     return layer._input_tensor
+
+
+def _check_not_ragged(ragged: Any) -> None:
+    if ragged:
+        raise ValueError("ragged=True: flowgraph has no RaggedTensor, so a Keras Input cannot "
+                         "be ragged. Pad the sequences to one length (e.g. "
+                         "tf.keras.preprocessing.sequence.pad_sequences) and mask them "
+                         "instead (Embedding(mask_zero=True) or a Masking layer).")

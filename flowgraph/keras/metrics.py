@@ -55,7 +55,8 @@ __all__ = [
     "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
     "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError",
     "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
-    "SparseCategoricalCrossentropy",
+    "SparseCategoricalCrossentropy", "TruePositives", "FalsePositives", "TrueNegatives",
+    "FalseNegatives", "Precision", "Recall",
     "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error", "kullback_leibler_divergence", "binary_crossentropy",
@@ -335,7 +336,131 @@ SparseCategoricalCrossentropy = _wrapper(
     "sparse_categorical_crossentropy", "Mean sparse categorical crossentropy.",
     from_logits=False, axis=-1)
 
+class _ConfusionCounts(Metric):
+    """Weighted counts of true / false positives / negatives at each of `thresholds`
+    (a prediction is positive when it is greater than the threshold), as TF 1.15's
+    ``metrics_utils.update_confusion_matrix_variables``: with `top_k`, only the `k`
+    largest predictions of each row count as positive; with `class_id`, only that class
+    (last axis) is looked at."""
+
+    _counts: tuple = ()
+
+    def __init__(self, thresholds: Any = None, top_k: Optional[int] = None,
+                 class_id: Optional[int] = None, name: Optional[str] = None,
+                 dtype: Any = None) -> None:
+        if name is None:  # a unique name, as TF 1.15's Layer naming: precision_1, ...
+            name = backend.unique_object_name(_snake(type(self).__name__))
+        super().__init__(name=name, dtype=dtype)
+        default = 0.5 if top_k is None else -1e10  # TF 1.15: every top-k value counts
+        given = default if thresholds is None else thresholds
+        scalar = not isinstance(given, (list, tuple))
+        self.thresholds = [float(given)] if scalar else [float(t) for t in given]
+        for t in self.thresholds:
+            if thresholds is not None and not 0.0 <= t <= 1.0:
+                raise ValueError(f"Threshold values must be in [0, 1]. Invalid values: {t}")
+        self._init_thresholds = thresholds
+        self.top_k = top_k
+        self.class_id = class_id
+        for key in self._counts:
+            setattr(self, key, self.add_weight(key, shape=(len(self.thresholds),)))
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        """Adds this batch's weighted counts; returns the update op."""
+        y_true = fg.cast(y_true, fg.bool)
+        y_pred = fg.cast(y_pred, self._dtype)
+        if self.top_k is not None:
+            depth = y_pred.shape.as_list()[-1]
+            kept = fg.reduce_sum(fg.one_hot(fg.nn.top_k(y_pred, self.top_k).indices, depth,
+                                            dtype=self._dtype), axis=-2)
+            y_pred = y_pred * kept + (-1e10) * (1.0 - kept)
+        if self.class_id is not None:
+            y_true = y_true[..., self.class_id]
+            y_pred = y_pred[..., self.class_id]
+        preds = fg.reshape(y_pred, [1, -1])
+        labels = fg.reshape(y_true, [1, -1])
+        thresholds = fg.constant(np.asarray(self.thresholds, dtype=self._dtype.name)[:, None])
+        pred_pos = fg.greater(preds, thresholds)
+        label_pos = fg.tile(labels, [len(self.thresholds), 1])
+        weights = fg.ones_like(fg.cast(pred_pos, self._dtype))
+        if sample_weight is not None:
+            sw = fg.reshape(fg.cast(sample_weight, self._dtype) * fg.ones_like(
+                fg.cast(y_true, self._dtype)), [1, -1])
+            weights = weights * sw
+        conditions = {
+            "true_positives": fg.logical_and(label_pos, pred_pos),
+            "false_positives": fg.logical_and(fg.logical_not(label_pos), pred_pos),
+            "true_negatives": fg.logical_and(fg.logical_not(label_pos),
+                                             fg.logical_not(pred_pos)),
+            "false_negatives": fg.logical_and(label_pos, fg.logical_not(pred_pos)),
+        }
+        updates = [fg.assign_add(getattr(self, key), fg.reduce_sum(
+            fg.cast(conditions[key], self._dtype) * weights, axis=1)) for key in self._counts]
+        return fg.group(*updates)
+
+    def _shape(self, value: Any) -> Any:
+        return value[0] if len(self.thresholds) == 1 else value  # as TF 1.15
+
+
+class _Count(_ConfusionCounts):
+    def __init__(self, thresholds: Any = None, name: Optional[str] = None,
+                 dtype: Any = None) -> None:
+        super().__init__(thresholds=thresholds, name=name, dtype=dtype)
+
+    def result(self) -> Any:
+        return self._shape(fg.identity(getattr(self, self._counts[0])))
+
+    def get_config(self) -> dict:
+        config = {"thresholds": self._init_thresholds}
+        config.update(Metric.get_config(self))
+        return config
+
+
+class TruePositives(_Count):
+    """The weighted number of true positives (at each threshold)."""
+    _counts = ("true_positives",)
+
+
+class FalsePositives(_Count):
+    """The weighted number of false positives (at each threshold)."""
+    _counts = ("false_positives",)
+
+
+class TrueNegatives(_Count):
+    """The weighted number of true negatives (at each threshold)."""
+    _counts = ("true_negatives",)
+
+
+class FalseNegatives(_Count):
+    """The weighted number of false negatives (at each threshold)."""
+    _counts = ("false_negatives",)
+
+
+class Precision(_ConfusionCounts):
+    """``true_positives / (true_positives + false_positives)`` (0 when both are 0)."""
+    _counts = ("true_positives", "false_positives")
+
+    def result(self) -> Any:
+        return self._shape(fg.math.divide_no_nan(
+            self.true_positives, self.true_positives + self.false_positives))
+
+    def get_config(self) -> dict:
+        config = {"thresholds": self._init_thresholds, "top_k": self.top_k,
+                  "class_id": self.class_id}
+        config.update(Metric.get_config(self))
+        return config
+
+
+class Recall(Precision):
+    """``true_positives / (true_positives + false_negatives)`` (0 when both are 0)."""
+    _counts = ("true_positives", "false_negatives")
+
+    def result(self) -> Any:
+        return self._shape(fg.math.divide_no_nan(
+            self.true_positives, self.true_positives + self.false_negatives))
+
+
 _CLASSES = {cls.__name__: cls for cls in (
+    TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall,
     Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
     MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,

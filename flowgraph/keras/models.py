@@ -126,11 +126,15 @@ class Sequential(Model):
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         if not self._is_graph_network and not self.built and self._stack:
-            # Build on these inputs' shape first, so the weights are named
-            # <layer>/kernel as in Keras and later calls replay the graph.
+            # Build on these inputs' shape first (later calls replay the graph). As in
+            # TF 1.15, where the layers are built inside the model's call, the weights are
+            # named <model>/<layer>/kernel and the ops <model>/<layer>/...
             first = flatten(inputs)[0]
             if hasattr(first, "shape") and first.shape.ndims is not None:
-                self.build([None] + first.shape.as_list()[1:])
+                from flowgraph.variable_scope import variable_scope
+                with first.graph.as_default(), variable_scope(
+                        self.name, auxiliary_name_scope=False):
+                    self.build([None] + first.shape.as_list()[1:])
         return super().__call__(inputs, *args, **kwargs)
 
     def get_config(self) -> dict:

@@ -96,3 +96,5 @@ class Sequence:
     def __iter__(self) -> Any:
         for index in range(len(self)):
             yield self[index]
+
+from flowgraph.keras.generic_utils import Progbar  # noqa: E402,F401 - tf.keras.utils.Progbar

@@ -187,8 +187,6 @@ def test_model_checkpoint_saves_formatted_weights(tmp_path):
     model.load_weights(pattern.format(epoch=2, loss=history.history["loss"][1]))
     for got, want in zip(model.get_weights(), weights):
         np.testing.assert_array_equal(got, want)
-    with pytest.raises(ValueError, match="save_weights_only=True"):
-        cbks.ModelCheckpoint(pattern)
 
 
 def test_model_checkpoint_save_best_only(tmp_path):

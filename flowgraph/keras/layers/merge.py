@@ -157,7 +157,8 @@ class Concatenate(_Merge):
         rank = len(lists[0])
         if any(len(dims) != rank for dims in lists):
             raise ValueError("A `Concatenate` layer requires inputs with matching shapes "
-                             f"except for the concat axis. Got inputs shapes: {lists}")
+                             f"except for the concat axis. Got inputs shapes: "
+                             f"{[tuple(dims) for dims in lists]}")
         axis = self.axis % rank
         out = list(lists[0])
         for dims in lists[1:]:
@@ -167,7 +168,7 @@ class Concatenate(_Merge):
                 elif a is not None and b is not None and a != b:
                     raise ValueError("A `Concatenate` layer requires inputs with matching "
                                      "shapes except for the concat axis. Got inputs shapes: "
-                                     f"{lists}")
+                                     f"{[tuple(dims) for dims in lists]}")
                 elif a is None:
                     out[i] = b
         return TensorShape(out)

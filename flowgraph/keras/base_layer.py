@@ -55,8 +55,21 @@ class Layer(fg_base.Layer):
         if input_masks is not None and self._expects_mask_arg() and \
                 not self._mask_was_passed(args, kwargs):
             call_kwargs = dict(kwargs, mask=input_masks)
-        with self._call_name_scope(inputs, kwargs):
-            outputs = super().__call__(inputs, *args, **call_kwargs)
+        from flowgraph.graph import GraphKeys, building_graph, get_default_graph
+        first = next((t for t in fg_base.flatten(inputs) if history._is_tensor(t)), None)
+        graph = building_graph(first.graph) if first is not None else get_default_graph()
+        collected = graph.get_collection_ref(GraphKeys.UPDATE_OPS)
+        before = {id(u) for u in collected}
+        self._call_inputs = inputs
+        try:
+            with self._call_name_scope(inputs, kwargs):
+                outputs = super().__call__(inputs, *args, **call_kwargs)
+        finally:
+            self._call_inputs = None
+        # TF 1.15's Keras layers keep their updates to themselves (layer.updates,
+        # model.updates); fg.layers' base put them in UPDATE_OPS
+        own = {id(u) for u in self._updates}
+        collected[:] = [u for u in collected if id(u) in before or id(u) not in own]
         outputs = _copy_passed_through(inputs, outputs)
         self._set_mask_metadata(inputs, outputs, input_masks)
         if not was_built and self._initial_weights is not None:
@@ -91,6 +104,31 @@ class Layer(fg_base.Layer):
                     yield
                 finally:
                     self._scope = kept
+
+    def _set_scope(self, scope: Any = None) -> None:
+        """As TF 1.15's Keras, the weights of a layer first called inside a name scope get
+        that name scope's path (``net/head/dense/kernel`` under ``variable_scope("net")``
+        and ``name_scope("head")``), not only the variable scope's."""
+        if self._scope is not None or scope is not None or self._reuse:
+            super()._set_scope(scope)
+            return
+        from flowgraph.graph import get_default_graph
+        from flowgraph.variable_scope import get_variable_scope
+        graph = get_default_graph()
+        outer = get_variable_scope()
+        current = graph.get_name_scope()
+        # (a model building its layers opens their variable scope without a name scope:
+        # there the variable scope decides, as before)
+        if not current or current == outer.name or (
+                outer.name and not current.startswith(outer.name + "/")):
+            super()._set_scope(scope)
+            return
+        with graph.name_scope(self._base_name) as name_scope:
+            pass
+        fresh = copy.copy(outer)
+        fresh._name = name_scope.rstrip("/")
+        fresh._name_scope = name_scope
+        self._scope = fresh
 
     # -- masks
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
@@ -163,6 +201,59 @@ class Layer(fg_base.Layer):
         layer.build(input_shape)
         layer.built = True
 
+    # -- losses and updates (TF 1.15: not in the graph collections; tagged conditional on
+    # the inputs or not, for get_updates_for / get_losses_for)
+    def add_loss(self, losses: Any, inputs: Any = None) -> None:
+        """Adds loss tensors (or callables returning them) to the layer's `losses` (not to
+        ``REGULARIZATION_LOSSES``, as TF 1.15's Keras); with `inputs` given, the losses
+        are conditional on them (`get_losses_for`)."""
+        before = len(self._losses)
+        from flowgraph.graph import GraphKeys, get_default_graph
+        collected = get_default_graph().get_collection_ref(GraphKeys.REGULARIZATION_LOSSES)
+        kept = {id(t) for t in collected}
+        super().add_loss(losses, inputs)
+        new = self._losses[before:]
+        new_ids = {id(t) for t in new}
+        collected[:] = [t for t in collected if id(t) in kept or id(t) not in new_ids]
+        if inputs is None:
+            for loss in new:
+                _unconditional(loss).add(id(loss))
+
+    def add_update(self, updates: Any, inputs: Any = None) -> None:
+        """Adds update ops (or tensors, or callables returning them: kept as their ops) to
+        the layer's `updates`; an update not computed from the inputs of the current call
+        (or of the layer's calls, outside a call) is unconditional (`get_updates_for(None)`),
+        as TF 1.15."""
+        before = len(self._updates)
+        super().add_update(updates, inputs)
+        # as TF 1.15, a tensor given as an update is kept as the op that makes it
+        self._updates[before:] = [u.op if history._is_tensor(u) else u
+                                  for u in self._updates[before:]]
+        relevant = getattr(self, "_call_inputs", None)
+        if relevant is None:
+            relevant = [call.inputs for call in getattr(self, "_keras_calls", [])]
+        sources = [t for t in fg_base.flatten(relevant) if history._is_tensor(t)]
+        for update in self._updates[before:]:
+            if not _reachable_from(sources, update):
+                _unconditional(update).add(id(update))
+
+    def _activity_regularization(self, outputs: Any) -> None:
+        # activity losses depend on the inputs (TF 1.15 adds them with `inputs=inputs`)
+        before = len(self._losses)
+        super()._activity_regularization(outputs)
+        for loss in self._losses[before:]:
+            _unconditional(loss).discard(id(loss))
+
+    def get_updates_for(self, inputs: Any) -> list:
+        """The updates that depend on `inputs` (a tensor or list of tensors), or with
+        ``inputs=None`` those that depend on no input (unconditional), as TF 1.15."""
+        return _filter_for(self.updates, inputs)
+
+    def get_losses_for(self, inputs: Any) -> list:
+        """The losses that depend on `inputs` (a tensor or list of tensors), or with
+        ``inputs=None`` those that depend on no input (unconditional), as TF 1.15."""
+        return _filter_for(self.losses, inputs)
+
     # -- weights
     def add_weight(self, name: Optional[str] = None, shape: Any = None, dtype: Any = None,
                    initializer: Any = None, regularizer: Any = None,
@@ -178,11 +269,28 @@ class Layer(fg_base.Layer):
             initializer = "glorot_uniform" if floating else "zeros"
         dtype = dtype if dtype is not None else (self._dtype or backend.floatx())
         before = len(self._losses)
-        variable = super().add_weight(name, shape, dtype=dtype,
-                                      initializer=initializers.get(initializer),
-                                      regularizer=regularizers.get(regularizer),
-                                      trainable=trainable,
-                                      constraint=constraints.get(constraint), **kwargs)
+        # A layer built by hand (``layer.build(shape)``, not by a call) names its weights
+        # after the current name scope alone (``kernel``, ``kernel_1``, ``block/kernel``), as
+        # TF 1.15's Keras; a call has chosen the layer's scope already.
+        by_hand = self._scope is None and not self._reuse and isinstance(name, str)
+        if by_hand:
+            from flowgraph.graph import get_default_graph
+            from flowgraph.variable_scope import get_variable_scope
+            full = get_default_graph().unique_name(name, mark_as_used=False)
+            prefix, _, name = full.rpartition("/")
+            scope = copy.copy(get_variable_scope())
+            scope._name = prefix
+            scope._name_scope = prefix + "/" if prefix else ""
+            self._scope = scope
+        try:
+            variable = super().add_weight(name, shape, dtype=dtype,
+                                          initializer=initializers.get(initializer),
+                                          regularizer=regularizers.get(regularizer),
+                                          trainable=trainable,
+                                          constraint=constraints.get(constraint), **kwargs)
+        finally:
+            if by_hand:
+                self._scope = None
         if not hasattr(self, "_weight_losses"):
             self._weight_losses: list = []
         self._weight_losses += self._losses[before:]
@@ -370,6 +478,38 @@ def batch_set_value(pairs: list) -> None:
         feeds[entry[0]] = value
         ops.append(entry[1])
     session.run(ops, feeds)
+
+
+def _unconditional(item: Any) -> set:
+    """The ids of the graph's unconditional Keras losses and updates (the graph holds the
+    objects, so their ids stay theirs)."""
+    return item.graph.get_state("keras_unconditional", set)
+
+
+def _reachable_from(sources: list, target: Any) -> bool:
+    """Whether `target` (a tensor or op) is computed from any of `sources` (data or
+    control edges)."""
+    wanted = {id(t) for t in sources} | {id(t.op) for t in sources}
+    stack = [target.op if hasattr(target, "op") else target]
+    seen: set = set()
+    while stack:
+        op = stack.pop()
+        if id(op) in seen:
+            continue
+        seen.add(id(op))
+        if id(op) in wanted:
+            return True
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return False
+
+
+def _filter_for(items: list, inputs: Any) -> list:
+    if inputs is None:
+        return [t for t in items if id(t) in _unconditional(t)]
+    sources = [t for t in fg_base.flatten(inputs) if history._is_tensor(t)]
+    return [t for t in items
+            if id(t) not in _unconditional(t) and _reachable_from(sources, t)]
 
 
 def _copy_passed_through(inputs: Any, outputs: Any) -> Any:

@@ -416,7 +416,8 @@ class Network(Layer):
         if _is_h5(filepath, save_format):
             _save_h5(self, filepath)
             return
-        self._saver().save(backend.get_session(), str(filepath))
+        # as TF 1.15's Keras: the checkpoint files without a MetaGraph (.meta)
+        self._saver().save(backend.get_session(), str(filepath), write_meta_graph=False)
 
     def load_weights(self, filepath: str, by_name: bool = False) -> None:
         """Loads weights saved by `save_weights` (checkpoint or ``.h5``)."""

@@ -1,9 +1,10 @@
 """`tf.keras.Model`'s training API as TF 1.15 in graph mode: compile, fit, evaluate,
 predict and the ``*_on_batch`` methods, run in `backend.get_session()`.
 
-`compile` builds, per output, a ``<output>_target`` and a ``<output>_sample_weights``
-placeholder, the total loss (the loss weights times the per-output means of the weighted
-per-sample losses, plus the model's regularization losses), the metric tensors and the
+`compile` builds, per output, a ``<output>_target`` placeholder and a
+``<output>_sample_weights`` placeholder_with_default of ones, the total loss (the loss weights
+times the per-output means of the per-sample losses weighted by the sample weights and by the
+output's Keras mask, plus the model's regularization losses), the metric tensors and the
 training ops (the optimizer's updates plus the layers' updates). A model whose inputs are not
 known yet (subclassed, or a Sequential without an input shape) is built on the first data.
 Epoch values of the loss and metrics are batch-size-weighted means over the epoch.
@@ -102,9 +103,10 @@ class Model(Network):
 
     def _build_compiled(self) -> None:
         from flowgraph.keras import losses as losses_mod
+        from flowgraph.keras.masks import get_mask
         from flowgraph.ops import math as fg_math
         from flowgraph.ops.cast import cast
-        from flowgraph.ops.constant import placeholder
+        from flowgraph.ops.constant import constant, placeholder, placeholder_with_default
         from flowgraph.ops.reduce import reduce_mean
         args = self._compile_args
         graph = self.outputs[0].graph
@@ -146,10 +148,13 @@ class Model(Network):
                 else:
                     self._feed_targets.append(False)
                 self._targets.append(target)
-                sw_shape = [None, None] if args["sample_weight_mode"] == "temporal" \
-                    else [None]
-                sw = placeholder(output.dtype.base_dtype, shape=sw_shape,
-                                 name=f"{name}_sample_weights")
+                # TF 1.15: a placeholder_with_default of ones in floatx, so the loss runs
+                # without feeding it
+                temporal = args["sample_weight_mode"] == "temporal"
+                sw = placeholder_with_default(
+                    constant([[1.0]] if temporal else [1.0], dtype=backend.floatx()),
+                    shape=[None, None] if temporal else [None],
+                    name=f"{name}_sample_weights")
                 self._sample_weights.append(sw)
             with graph.name_scope("loss"):
                 for i, output in enumerate(self.outputs):
@@ -158,19 +163,25 @@ class Model(Network):
                     with graph.name_scope(f"{self.output_names[i]}_loss"):
                         values = _per_sample(loss_fns[i])(self._targets[i], output)
                         values = cast(values, output.dtype.base_dtype)
-                        sw = self._sample_weights[i]
+                        sw = cast(self._sample_weights[i], output.dtype.base_dtype)
                         if args["sample_weight_mode"] != "temporal" and values.shape.ndims \
                                 and values.shape.ndims > 1:
-                            from flowgraph.ops.array_ops import reshape
+                            from flowgraph.ops.shape_ops import reshape
                             sw_b = reshape(sw, [-1] + [1] * (values.shape.ndims - 1))
                         else:
                             sw_b = sw
+                        mask = get_mask(output)
+                        if mask is not None:
+                            # TF 1.15: the output's mask multiplies the sample weights; the
+                            # mean still divides by every element (no renormalization)
+                            _check_mask_rank(mask, values, self.output_names[i])
+                            sw_b = fg_math.multiply(sw_b, cast(mask, output.dtype.base_dtype))
                         loss_i = reduce_mean(fg_math.multiply(values, sw_b))
                     output_losses.append((i, loss_i))
                 total = None
                 for i, loss_i in output_losses:
-                    term = loss_i if weights[i] == 1.0 else fg_math.multiply(
-                        loss_i, float(weights[i]))
+                    # TF 1.15 always scales (``loss/mul``, the single-output total_loss)
+                    term = fg_math.multiply(float(weights[i]), loss_i, name="mul")
                     total = term if total is None else fg_math.add(total, term)
                 reg = self.losses
                 if total is None and not reg:
@@ -214,8 +225,8 @@ class Model(Network):
                                 fn = metrics_mod.MeanMetricWrapper(
                                     fn, name=name, dtype=output.dtype.base_dtype)
                             # its value after this batch's update
-                            value = fn(self._targets[i], output, sample_weight=(
-                                self._sample_weights[i] if weighted else None))
+                            value = fn(self._targets[i], output, sample_weight=_metric_weights(
+                                self._sample_weights[i] if weighted else None, output))
                             stateful.append(fn)
                             stateful_names.append(name)
                             metric_names.append(name)
@@ -225,6 +236,12 @@ class Model(Network):
         self._stateful_metrics = stateful
         self._stateful_names = set(stateful_names)
         self._train_fetches = None
+
+    @property
+    def sample_weights(self) -> list:
+        """The ``<output>_sample_weights`` tensors, one per output (None for an output
+        without a loss)."""
+        return list(getattr(self, "_sample_weights", []))
 
     def reset_metrics(self) -> None:
         """Zeroes the state of the stateful metric objects given to `compile`."""
@@ -321,21 +338,23 @@ class Model(Network):
             data = [data[n] for n in names]
         if len(tensors) > 1 and isinstance(data, (list, tuple)):
             arrays = [np.asarray(a) for a in data]
-        elif isinstance(data, (list, tuple)) and len(data) == 1 and isinstance(
-                data[0], np.ndarray):
-            arrays = [data[0]]
+        elif isinstance(data, (list, tuple)) and data and all(
+                isinstance(a, np.ndarray) for a in data):
+            arrays = list(data)  # a list of arrays is one array per input (TF 1.15)
         else:
             arrays = [np.asarray(data)]
         if len(arrays) != len(tensors):
+            # TF 1.15's wording
             raise ValueError(f"Error when checking model {what}: the list of Numpy arrays "
                              f"that you are passing to your model is not the size the model "
                              f"expected. Expected to see {len(tensors)} array(s), but "
-                             f"instead got {len(arrays)} array(s).")
+                             f"instead got the following list of {len(arrays)} arrays: "
+                             f"{str(arrays)[:200]}...")
         out = []
         for a, t, name in zip(arrays, tensors, names):
             ndims = t.shape.ndims
-            if ndims is not None and a.ndim == 1 and ndims == 2:
-                a = a[:, None]
+            if a.ndim == 1 and ndims != 1:
+                a = a[:, None]  # as TF 1.15's standardize_single_array
             if ndims is not None and a.ndim != ndims:
                 raise ValueError(f"Error when checking {what}: expected {name} to have "
                                  f"{ndims} dimensions, but got array with shape {a.shape}")
@@ -345,7 +364,7 @@ class Model(Network):
                     if want[axis] is not None and want[axis] != a.shape[axis]:
                         raise ValueError(
                             f"Error when checking {what}: expected {name} to have shape "
-                            f"{tuple(want[1:])} but got array with shape {a.shape}")
+                            f"{tuple(want[1:])} but got array with shape {a.shape[1:]}")
             out.append(a.astype(t.dtype.base_dtype.as_numpy_dtype, copy=False))
         lengths = {len(a) for a in out}
         if len(lengths) > 1:
@@ -1019,6 +1038,36 @@ def _check_symbolic(y: Any, sample_weight: Any, where: str) -> None:
     if sample_weight is not None:
         raise ValueError(f"`sample_weight` argument is not supported when using dataset as "
                          f"input ({where}): yield (x, y, sample_weight) from the Dataset.")
+
+
+def _check_mask_rank(mask: Any, values: Any, output_name: str) -> None:
+    """The mask of an output must have the rank of its per-sample (per-step) losses."""
+    if mask.shape.ndims is not None and values.shape.ndims is not None \
+            and mask.shape.ndims != values.shape.ndims:
+        raise ValueError(f"The Keras mask of output {output_name!r} has shape {mask.shape}, "
+                         f"but its loss gives values of shape {values.shape}: the mask must "
+                         "have one entry per loss value (e.g. [batch, time] for a sequence "
+                         "output). Drop the mask (a layer that does not propagate it) or "
+                         "return the whole sequence.")
+
+
+def _metric_weights(sample_weight: Any, output: Any) -> Any:
+    """The metric weights of `output`: its Keras mask (as floats) times `sample_weight`
+    (TF 1.15's ``call_metric_function``), or `sample_weight` alone without a mask."""
+    from flowgraph.keras.masks import get_mask
+    from flowgraph.ops import math as fg_math
+    from flowgraph.ops.cast import cast
+    from flowgraph.ops.shape_ops import reshape
+    mask = get_mask(output)
+    if mask is None:
+        return sample_weight
+    mask = cast(mask, output.dtype.base_dtype)
+    if sample_weight is None:
+        return mask
+    sample_weight = cast(sample_weight, output.dtype.base_dtype)
+    if sample_weight.shape.ndims == 1 and mask.shape.ndims == 2:
+        sample_weight = reshape(sample_weight, [-1, 1])
+    return fg_math.multiply(sample_weight, mask)
 
 
 def _is_stateful(metric: Any) -> bool:

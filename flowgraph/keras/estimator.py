@@ -158,6 +158,7 @@ def _build_training(mode: str, keras_model: Any, model: Any, targets: Optional[l
     from flowgraph.estimator.model_fn import ModeKeys
     from flowgraph.keras import losses as losses_mod
     from flowgraph.keras.engine_training import _per_sample, _to_list
+    from flowgraph.keras.masks import get_mask
     args = keras_model._compile_args
     n = len(model.outputs)
     loss_fns = [losses_mod.get(fn) if fn is not None else None
@@ -184,6 +185,9 @@ def _build_training(mode: str, keras_model: Any, model: Any, targets: Optional[l
             with fg.name_scope(f"{model.output_names[i]}_loss"):
                 values = fg.cast(_per_sample(loss_fns[i])(targets[i], output),
                                  output.dtype.base_dtype)
+                mask = get_mask(output)
+                if mask is not None:  # as compile: masked steps weigh 0 (TF 1.15)
+                    values = values * fg.cast(mask, output.dtype.base_dtype)
                 loss_i = fg.reduce_mean(values)
             output_losses.append((i, loss_i))
             term = loss_i if weights[i] == 1.0 else loss_i * float(weights[i])

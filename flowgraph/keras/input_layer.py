@@ -85,7 +85,7 @@ class InputLayer(Layer):
 
     def get_config(self) -> dict:
         return {"batch_input_shape": self._batch_input_shape, "dtype": self.dtype,
-                "sparse": self.sparse, "name": self.name}
+                "sparse": self.sparse, "ragged": self.ragged, "name": self.name}
 
 
 def Input(shape: Any = None, batch_size: Optional[int] = None,  # noqa: N802 - Keras' name

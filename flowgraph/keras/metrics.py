@@ -56,7 +56,7 @@ __all__ = [
     "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "MeanSquaredError",
     "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "TruePositives", "FalsePositives", "TrueNegatives",
-    "FalseNegatives", "Precision", "Recall",
+    "FalseNegatives", "Precision", "Recall", "AUC", "accuracy", "acc", "ACC",
     "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error", "kullback_leibler_divergence", "binary_crossentropy",
@@ -115,7 +115,22 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> A
     return fg.cast(fg.nn.in_top_k(y_pred, fg.cast(y_true, fg.int32), k), backend.floatx())
 
 
+def accuracy(y_true: Any, y_pred: Any) -> Any:
+    """1.0 where `y_pred` equals `y_true` (cast to `y_true`'s dtype when they differ),
+    else 0.0, in floatx (TF 1.15's ``tf.keras.metrics.accuracy``; ``acc``/``ACC``)."""
+    if not y_pred.shape.is_compatible_with(y_true.shape):
+        raise ValueError(f"Shapes {y_pred.shape} and {y_true.shape} are incompatible: "
+                         "accuracy compares y_true and y_pred elementwise.")
+    if y_true.dtype != y_pred.dtype:
+        y_pred = fg.cast(y_pred, y_true.dtype)
+    return fg.cast(fg.equal(y_true, y_pred), backend.floatx())
+
+
+acc = ACC = accuracy
+
+
 _FUNCTIONS = {
+    "accuracy": accuracy, "acc": accuracy, "ACC": accuracy,
     "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
     "top_k_categorical_accuracy": top_k_categorical_accuracy,
@@ -459,8 +474,106 @@ class Recall(Precision):
             self.true_positives, self.true_positives + self.false_negatives))
 
 
+class AUC(_ConfusionCounts):
+    """The area under the ROC or PR curve, approximated as TF 1.15 does by a Riemann sum
+    over the confusion counts at `num_thresholds` thresholds: ``0 - epsilon``, the
+    ``num_thresholds - 2`` evenly spaced inner thresholds ``i / (num_thresholds - 1)``
+    (or the sorted `thresholds` given), and ``1 + epsilon``.
+
+    `curve` is ``'ROC'`` (x = false positive rate, y = recall) or ``'PR'`` (x = recall,
+    y = precision); `summation_method` is ``'interpolation'`` (trapezoids; for PR the
+    interpolation of Davis & Goadrich 2006), ``'minoring'`` or ``'majoring'`` (left / right
+    Riemann sums taking the smaller / larger height).
+
+    Example: ``m = AUC(); update = m.update_state(y_true, y_pred); value = m.result()``.
+    """
+
+    _counts = ("true_positives", "true_negatives", "false_positives", "false_negatives")
+
+    def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
+                 summation_method: str = "interpolation", name: Optional[str] = None,
+                 dtype: Any = None, thresholds: Any = None) -> None:
+        curves = {"roc": "ROC", "pr": "PR"}
+        methods = ("interpolation", "minoring", "majoring")
+        if not isinstance(curve, str) or curve.lower() not in curves:
+            raise ValueError(f'Invalid AUC curve value "{curve}": use "ROC" or "PR".')
+        if not isinstance(summation_method, str) or summation_method.lower() not in methods:
+            raise ValueError(f'Invalid AUC summation method value "{summation_method}": use '
+                             f'one of {list(methods)}.')
+        self.curve = curves[curve.lower()]
+        self.summation_method = summation_method.lower()
+        if thresholds is not None:
+            inner = sorted(float(t) for t in thresholds)
+            for t in inner:
+                if not 0.0 <= t <= 1.0:
+                    raise ValueError(f"Threshold values must be in [0, 1]. Invalid values: "
+                                     f"{t}")
+            self.num_thresholds = len(inner) + 2
+        else:
+            if int(num_thresholds) <= 1:
+                raise ValueError(f"`num_thresholds` must be > 1, got {num_thresholds}.")
+            self.num_thresholds = int(num_thresholds)
+            inner = [(i + 1) * 1.0 / (self.num_thresholds - 1)
+                     for i in range(self.num_thresholds - 2)]
+        if name is None:
+            name = backend.unique_object_name("auc")
+        Metric.__init__(self, name=name, dtype=dtype)
+        eps = backend.epsilon()
+        self.thresholds = [0.0 - eps] + inner + [1.0 + eps]
+        self._init_thresholds = thresholds
+        self.top_k = None
+        self.class_id = None
+        for key in self._counts:
+            setattr(self, key, self.add_weight(key, shape=(self.num_thresholds,)))
+
+    def _interpolate_pr_auc(self) -> Any:
+        """TF 1.15's ``interpolate_pr_auc``: precision interpolated between thresholds
+        (Davis & Goadrich 2006)."""
+        n = self.num_thresholds
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        divide = fg.math.divide_no_nan
+        dtp = tp[:n - 1] - tp[1:]
+        p = tp + fp
+        dp = p[:n - 1] - p[1:]
+        prec_slope = divide(dtp, fg.maximum(dp, 0.0))
+        intercept = tp[1:] - prec_slope * p[1:]
+        safe_p_ratio = fg.where(
+            fg.logical_and(p[:n - 1] > 0.0, p[1:] > 0.0),
+            divide(p[:n - 1], fg.maximum(p[1:], 0.0)), fg.ones_like(p[1:]))
+        return fg.reduce_sum(divide(prec_slope * (dtp + intercept * fg.log(safe_p_ratio)),
+                                    fg.maximum(tp[1:] + fn[1:], 0.0)))
+
+    def result(self) -> Any:
+        """The area (a scalar) from the counts accumulated so far."""
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._interpolate_pr_auc()
+        n = self.num_thresholds
+        divide = fg.math.divide_no_nan
+        recall = divide(self.true_positives, self.true_positives + self.false_negatives)
+        if self.curve == "ROC":
+            x = divide(self.false_positives, self.false_positives + self.true_negatives)
+            y = recall
+        else:
+            x = recall
+            y = divide(self.true_positives, self.true_positives + self.false_positives)
+        if self.summation_method == "interpolation":
+            heights = (y[:n - 1] + y[1:]) / 2.0
+        elif self.summation_method == "minoring":
+            heights = fg.minimum(y[:n - 1], y[1:])
+        else:
+            heights = fg.maximum(y[:n - 1], y[1:])
+        return fg.reduce_sum((x[:n - 1] - x[1:]) * heights)
+
+    def get_config(self) -> dict:
+        config = {"num_thresholds": self.num_thresholds, "curve": self.curve,
+                  "summation_method": self.summation_method,
+                  "thresholds": self.thresholds[1:-1]}
+        config.update(Metric.get_config(self))
+        return config
+
+
 _CLASSES = {cls.__name__: cls for cls in (
-    TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall,
+    AUC, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall,
     Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
     MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
@@ -479,7 +592,8 @@ def deserialize(config: Any, custom_objects: Optional[dict] = None) -> Any:
         return deserialize_object(config, _CLASSES, custom_objects, "metric class")
     if isinstance(config, str):
         return lookup_object(config, _FUNCTIONS, custom_objects, "metric function",
-                             hint="('accuracy'/'acc' are resolved by Model.compile).")
+                             hint="(in Model.compile 'accuracy'/'acc' pick the binary, "
+                                  "categorical or sparse accuracy from the loss).")
     raise ValueError(f"Could not interpret metric function identifier: {config!r}")
 
 

@@ -171,7 +171,22 @@ class Sequential(Model):
 
 def _input_layer_of(tensor: Any) -> Any:
     from flowgraph.keras import history
-    return history.producer(tensor).input_layer
+    made = history.producer(tensor)
+    if not isinstance(made, history.InputMark):
+        raise ValueError("Cannot clone a `Sequential` model on top of a tensor that comes from "
+                         "a Keras layer other than an `InputLayer`. Use the functional API "
+                         "instead.")
+    return made.input_layer
+
+
+def _keras_input(tensor: Any) -> Any:
+    """`tensor` itself if a Keras layer made it, else the output of a new InputLayer
+    wrapping it (``input_wrapper_for_<tensor name>``), as TF 1.15's clone_model."""
+    from flowgraph.keras import history
+    if history.producer(tensor) is not None:
+        return tensor
+    from flowgraph.keras.input_layer import Input
+    return Input(tensor=tensor, name="input_wrapper_for_" + str(tensor.name))
 
 
 def _layer_from_config(entry: dict, custom_objects: Optional[dict]) -> Layer:
@@ -185,9 +200,12 @@ def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = N
     clone = clone_function or (lambda layer: type(layer).from_config(layer.get_config()))
     if isinstance(model, Sequential):
         from flowgraph.keras.input_layer import Input
-        new = Sequential(name=None)
+        new = Sequential(name=model.name)
         if input_tensors is not None:
-            new.add(_input_layer_of(flatten(input_tensors)[0]))
+            if len(flatten(input_tensors)) != 1:
+                raise ValueError("To clone a `Sequential` model, we expect at most one tensor "
+                                 "as part of `input_tensors`.")
+            new.add(_input_layer_of(_keras_input(flatten(input_tensors)[0])))
         elif model._is_graph_network:
             x = model.inputs[0]
             new.add(_input_layer_of(Input(batch_shape=tuple(x.shape.as_list()),
@@ -203,7 +221,7 @@ def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = N
         new_inputs = [Input(batch_shape=tuple(t.shape.as_list()),
                             dtype=t.dtype.base_dtype.name) for t in model.inputs]
     else:
-        new_inputs = list(flatten(input_tensors))
+        new_inputs = [_keras_input(t) for t in flatten(input_tensors)]
         if len(new_inputs) != len(model.inputs):
             raise ValueError(f"input_tensors should have {len(model.inputs)} tensors")
     from flowgraph.keras.engine_network import _substitute

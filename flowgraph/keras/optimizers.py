@@ -592,10 +592,14 @@ class TFOptimizer(Optimizer):
     `apply_gradients` with `iterations` as the global step."""
 
     def __init__(self, optimizer: Any, iterations: Any = None) -> None:
-        super().__init__(name=type(optimizer).__name__)
+        super().__init__(name="TFOptimizer")
         self.optimizer = optimizer
-        if iterations is not None:
-            self.iterations = iterations
+        if iterations is None:
+            # TF 1.15 makes it at once, as ``TFOptimizer/iterations``
+            with fg.name_scope("TFOptimizer"):
+                iterations = fg.Variable(0, dtype=fg.int64, trainable=False,
+                                         name="iterations")
+        self.iterations = iterations
 
     def get_updates(self, loss: Any, params: list) -> list:
         grads_and_vars = self.optimizer.compute_gradients(loss, list(params))

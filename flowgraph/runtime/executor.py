@@ -74,14 +74,10 @@ def run_compiled(plan: Plan, values: list, deadline: Optional[float] = None,
                  trace: Optional[list] = None) -> list:
     """Runs a compiled plan's closures in order; returns the slot list."""
     if deadline is None and trace is None:
-        i = 0
         try:
-            for run in plan.program:
-                run(values)
-                i += 1
+            return plan.straight[0](values)
         except Exception as exc:
-            raise node_error(plan.steps[i], values, exc) from _cause(exc)
-        return values
+            raise node_error(failing_step(plan, exc), values, exc) from _cause(exc)
     for step in plan.steps:
         if deadline is not None and time.monotonic() > deadline:
             raise deadline_error(step)
@@ -93,6 +89,18 @@ def run_compiled(plan: Plan, values: list, deadline: Optional[float] = None,
         if trace is not None:
             trace.append((step, start, time.perf_counter()))
     return values
+
+
+def failing_step(plan: Plan, exc: BaseException) -> Optional[Step]:
+    """The step whose statement in the plan's straight-line function raised `exc`."""
+    run, step_of_line = plan.straight
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is run.__code__:
+            index = step_of_line[tb.tb_lineno - 1]
+            return plan.steps[index] if index >= 0 else None
+        tb = tb.tb_next
+    return None
 
 
 def run_step(step: Step, values: list) -> None:

@@ -115,9 +115,11 @@ class Plan:
             self._plan_memory(graph)
         self._nodes = self._values = None  # (the plan graph is not needed any more)
         self.program: Optional[tuple] = None
+        self.straight: Optional[tuple] = None
         if self.options.compiled:
-            from flowgraph.runtime.compiler import compile_plan
+            from flowgraph.runtime.compiler import compile_plan, straight_line
             self.program = compile_plan(self, self.pool)
+            self.straight = straight_line(self)
 
     # -- building
     def _check_feeds_present(self) -> None:

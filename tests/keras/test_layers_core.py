@@ -24,7 +24,7 @@ def test_input_names_and_shapes():
     layer = layers.InputLayer(input_shape=(3,))
     assert layer.name == "input_4"
     assert layer.get_config() == {"batch_input_shape": (None, 3), "dtype": "float32",
-                                  "sparse": False, "name": "input_4"}
+                                  "sparse": False, "ragged": False, "name": "input_4"}
     with pytest.raises(ValueError):
         layers.Input()
     with pytest.raises(ValueError):

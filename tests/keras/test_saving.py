@@ -43,7 +43,7 @@ def test_functional_config_layout_matches_tf():
     assert inp["class_name"] == "InputLayer" and inp["name"] == "input_1"
     assert inp["inbound_nodes"] == []
     assert inp["config"] == {"batch_input_shape": (None, 3), "dtype": "float32",
-                             "sparse": False, "name": "input_1"}
+                             "sparse": False, "ragged": False, "name": "input_1"}
     assert dense["class_name"] == "Dense" and dense["name"] == "dense"
     assert dense["inbound_nodes"] == [[["input_1", 0, 0, {}]]]
     assert dense["config"]["units"] == 2 and dense["config"]["activation"] == "relu"

@@ -684,8 +684,7 @@ class _CellLayer(RNN):
         raise AttributeError(f"{type(self).__name__!s} object has no attribute {name!r}")
 
     def get_config(self) -> dict:
-        config = {key: value for key, value in super().get_config().items()
-                  if key not in ("time_major",)}
+        config = dict(super().get_config())  # 'time_major' included, as TF 1.15
         cell_config = self.cell.get_config()
         for key in ("name", "trainable", "dtype"):
             cell_config.pop(key, None)

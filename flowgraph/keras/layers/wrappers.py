@@ -77,6 +77,14 @@ class Wrapper(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "layer": _layer_config(self.layer)}
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: Optional[dict] = None) -> "Wrapper":
+        """The wrapper of the layer its config describes (``{'class_name', 'config'}``)."""
+        from flowgraph.keras.saving import deserialize
+        config = dict(config)
+        config["layer"] = deserialize(config.pop("layer"), custom_objects=custom_objects)
+        return cls(**config)
+
 
 class TimeDistributed(Wrapper):
     """Applies `layer` to every temporal slice of ``[batch, time, ...]`` inputs (the same
@@ -202,6 +210,8 @@ class Bidirectional(Wrapper):
                                             go_backwards=not layer.go_backwards)
         else:
             self.backward_layer = backward_layer
+            # its config as given (before the renaming), for get_config (TF 1.15)
+            self._backward_layer_config = backward_layer.get_config()
             self.backward_layer._name = "backward_" + backward_layer.name
             self.backward_layer._base_name = self.backward_layer._name
             if backward_layer.go_backwards == layer.go_backwards:
@@ -298,8 +308,20 @@ class Bidirectional(Wrapper):
 
     def get_config(self) -> dict:
         config = {**super().get_config(), "merge_mode": self.merge_mode}
-        config["backward_layer"] = _layer_config(self.backward_layer)
+        if hasattr(self, "_backward_layer_config"):  # only a given backward layer (TF 1.15)
+            config["backward_layer"] = {"class_name": type(self.backward_layer).__name__,
+                                        "config": self._backward_layer_config}
         return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: Optional[dict] = None) -> "Wrapper":
+        """The Bidirectional layer its config describes (``backward_layer`` included)."""
+        from flowgraph.keras.saving import deserialize
+        config = dict(config)
+        if config.get("backward_layer") is not None:
+            config["backward_layer"] = deserialize(config["backward_layer"],
+                                                   custom_objects=custom_objects)
+        return super().from_config(config, custom_objects=custom_objects)
 
 
 def _recreate(layer: Any, **overrides: Any) -> Any:

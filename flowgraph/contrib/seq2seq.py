@@ -21,7 +21,9 @@ from flowgraph.shapes import TensorShape, as_shape
 
 __all__ = ["sequence_loss", "Helper", "TrainingHelper", "GreedyEmbeddingHelper",
            "SampleEmbeddingHelper", "Decoder", "BasicDecoder", "BasicDecoderOutput",
-           "dynamic_decode", "tile_batch"]
+           "dynamic_decode", "tile_batch", "AttentionMechanism", "AttentionWrapper",
+           "AttentionWrapperState", "BahdanauAttention", "LuongAttention", "hardmax",
+           "safe_cumprod"]
 
 
 def sequence_loss(logits: Any, targets: Any, weights: Any,
@@ -481,3 +483,13 @@ def dynamic_decode(decoder: Decoder, output_time_major: bool = False,
         if not output_time_major:
             final_outputs = nest.map_structure(_transpose_batch_time, final_outputs)
     return final_outputs, final_state, final_sequence_lengths
+
+from flowgraph.contrib.seq2seq_attention import (  # noqa: E402,F401
+    AttentionMechanism,
+    AttentionWrapper,
+    AttentionWrapperState,
+    BahdanauAttention,
+    LuongAttention,
+    hardmax,
+    safe_cumprod,
+)

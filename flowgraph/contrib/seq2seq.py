@@ -493,3 +493,10 @@ from flowgraph.contrib.seq2seq_attention import (  # noqa: E402,F401
     hardmax,
     safe_cumprod,
 )
+from flowgraph.contrib.seq2seq_beam_search import (  # noqa: E402,F401
+    BeamSearchDecoder,
+    BeamSearchDecoderOutput,
+    BeamSearchDecoderState,
+    FinalBeamSearchDecoderOutput,
+    gather_tree,
+)

@@ -5,10 +5,12 @@ metrics, callbacks, initializers, regularizers, activations, the backend functio
 
 from flowgraph.keras import (
     activations,
+    applications,
     backend,
     callbacks,
     constraints,
     datasets,
+    estimator,
     initializers,
     layers,
     losses,
@@ -24,8 +26,6 @@ from flowgraph.keras.models import Model, Sequential
 
 __version__ = "2.2.4-tf"  # what TF 1.15's tf.keras.__version__ says
 
-__all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "constraints",
-           "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
-           "preprocessing", "regularizers", "utils"]
-
-from flowgraph.keras import estimator  # noqa: E402,F401 - tf.keras.estimator
+__all__ = ["Input", "Model", "Sequential", "activations", "applications", "backend", "callbacks",
+           "constraints", "datasets", "estimator", "initializers", "layers", "losses", "metrics",
+           "models", "optimizers", "preprocessing", "regularizers", "utils"]

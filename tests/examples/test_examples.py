@@ -142,3 +142,11 @@ def test_sequence_lengths_example_ignores_the_padding():
     unmasked = float(re.search(r"without sequence_length: test accuracy ([\d.]+)",
                                out).group(1))
     assert masked >= 0.95 and unmasked < masked - 0.05, out
+
+
+def test_keras_mnist_trains_saves_and_loads_back():
+    out = _run("examples/keras_mnist.py", "2")
+    assert "Train on 3600 samples, validate on 400 samples" in out
+    accuracy = float(re.search(r"test accuracy: ([\d.]+)%", out).group(1))
+    assert accuracy >= 90.0, out
+    assert "saved and loaded back: predictions equal" in out

@@ -282,18 +282,6 @@ def _func_dump(func: Callable) -> tuple:
     return code, func.__defaults__, closure
 
 
-def _func_load(code: Any, globs: dict) -> Callable:
-    if isinstance(code, (tuple, list)):
-        code, defaults, closure = code
-        if isinstance(defaults, list):
-            defaults = tuple(defaults)
-    else:
-        defaults = closure = None
-    raw = marshal.loads(codecs.decode(code.encode("ascii"), "base64"))
-    cells = tuple(types.CellType(value) for value in closure) if closure else None
-    return types.FunctionType(raw, globs, raw.co_name, defaults, cells)
-
-
 class Lambda(Layer):
     """Wraps ``function(inputs, **arguments)`` as a layer.
 
@@ -374,23 +362,35 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: Optional[dict] = None) -> "Lambda":
-        import importlib
+        """Rebuilds the layer. A function saved by name is looked up in `custom_objects`,
+        then in its module if that is already imported. A lambda was saved as Python
+        bytecode, which flowgraph never runs from a file (it could do anything): pass the
+        function in `custom_objects` under the layer's name instead. A lambda output
+        shape is dropped (the shape is then inferred by calling the function)."""
+        import sys
         config = dict(config)
-        module = config.pop("module", None)
-        globs = dict(vars(importlib.import_module(module))) if module else {}
-        globs.update(custom_objects or {})
+        module = sys.modules.get(config.pop("module", None) or "")
+        custom = dict(custom_objects or {})
         function_type = config.pop("function_type")
-        if function_type == "lambda":
-            config["function"] = _func_load(config["function"], globs)
-        elif config["function"] in globs:
-            config["function"] = globs[config["function"]]
+        name = config.get("name")
+        if name in custom:
+            config["function"] = custom[name]
+        elif function_type == "lambda":
+            raise ValueError(
+                f"Lambda layer {name!r} holds a Python lambda saved as bytecode; flowgraph does "
+                "not run code stored in a file. Pass the function in custom_objects under "
+                f"the layer's name (custom_objects={{{name!r}: fn}}), or define it with "
+                "`def` and pass it under its own name.")
+        elif config["function"] in custom:
+            config["function"] = custom[config["function"]]
+        elif module is not None and hasattr(module, config["function"]):
+            config["function"] = getattr(module, config["function"])
         else:
             raise ValueError(f"Unknown function {config['function']!r}: pass it in "
                              "`custom_objects`.")
-        shape_type = config.pop("output_shape_type", "raw")
         config.pop("output_shape_module", None)
-        if shape_type == "lambda":
-            config["output_shape"] = _func_load(config["output_shape"], globs)
+        if config.pop("output_shape_type", "raw") == "lambda":
+            config["output_shape"] = None
         return cls(**config)
 
 

@@ -2,7 +2,8 @@
 the input-pipeline workload D1 and the Dask target's cost (DASK), each measured for
 flowgraph and (except DASK) for a hand-written numpy
 version in the same process and, with ``--tf-python``, for TensorFlow 1.x graph mode (the
-anchor scripts in tools/anchors, run in a subprocess right after flowgraph's turn).
+anchor scripts in tools/anchors, run in a subprocess: timed in turn with flowgraph's batches
+for W3-W6, right after flowgraph's turn for the others).
 
 Not a test: it prints a table of medians, ratios and targets (docs/performance.md explains
 each workload). Examples::
@@ -33,7 +34,7 @@ TOOLS = Path(__file__).resolve().parent
 sys.path[:0] = [str(TOOLS.parent), str(TOOLS)]
 
 import numpy as np  # noqa: E402
-from benchlib import report, tf1  # noqa: E402
+from benchlib import report, tf1, timing  # noqa: E402
 from benchlib.timing import Settings, warm_allocator  # noqa: E402
 
 import flowgraph as fg  # noqa: E402
@@ -100,27 +101,44 @@ def parse_args(argv: list) -> argparse.Namespace:
 def run_workload(key: str, settings: Settings, tf_python: str | None,
                  rounds: int = 1) -> list:
     """The rows of one workload (medians over `rounds` rounds, each measuring flowgraph /
-    numpy and then TF1); on failure a single row with a NaN value and the error."""
+    numpy and TF1); on failure a single row with a NaN value and the error."""
     module = importlib.import_module(f"benchlib.{WORKLOADS[key]}")
     start = time.perf_counter()
     measured = []
     for _ in range(max(rounds, 1)):
         try:
-            rows = module.run(settings)
+            rows = measure_round(module, settings, tf_python)
         except Exception as exc:  # one broken workload must not hide the others' numbers
             traceback.print_exc()
             return [report.Row(key, f"FAILED: {type(exc).__name__}: {exc}"[:120], "-",
                                math.nan)]
-        if tf_python:
-            try:
-                tf1.attach(rows, tf_python)
-            except Exception as exc:
-                print(f"{key}: the TF1 anchor failed: {exc}", file=sys.stderr)
-                for row in rows:
-                    row.notes["tf1_error"] = str(exc)[-500:]
         measured.append(rows)
     rows = measured[0] if len(measured) == 1 else report.median_rows(measured)
     print(f"  {key} done in {time.perf_counter() - start:.1f}s", file=sys.stderr, flush=True)
+    return rows
+
+
+def measure_round(module, settings: Settings, tf_python: str | None) -> list:
+    """One round of a workload's rows. A workload that names its anchor (`TF1_ANCHOR`) is
+    timed together with TF1's (`tf1.Peer`: TF1's batches alternate with flowgraph's and
+    numpy's); the other anchors run on their own right after flowgraph's turn."""
+    anchor = getattr(module, "TF1_ANCHOR", None)
+    peer = tf1.Peer(tf_python, anchor) if tf_python and anchor else None
+    try:
+        with timing.paired_with(peer):
+            rows = module.run(settings)
+    except BaseException:
+        if peer is not None:
+            peer.close()
+        raise
+    if tf_python:
+        try:
+            cache = {} if peer is None else {(anchor, peer.args): peer.finish()}
+            tf1.attach(rows, tf_python, cache)
+        except Exception as exc:
+            print(f"{rows[0].key}: the TF1 anchor failed: {exc}", file=sys.stderr)
+            for row in rows:
+                row.notes["tf1_error"] = str(exc)[-500:]
     return rows
 
 

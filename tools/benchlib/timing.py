@@ -1,14 +1,16 @@
 """Timing helpers of the benchmark: medians of repeated batches of calls, with the functions
 being compared timed in alternation so that load from other processes on a shared machine
-falls on all of them alike."""
+falls on all of them alike. While the driver has a TF1 `Peer` running the workload's anchor
+script (`paired_with`), `compare(..., tf1=variant)` times that script's function among them."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
 import statistics
 import time
-from typing import Callable, Dict
+from typing import Any, Callable, Dict, Iterator, Optional
 
 import numpy as np
 
@@ -63,29 +65,73 @@ def calls_per_batch(fn: Callable[[], object], seconds: float) -> int:
         calls *= 2 if elapsed * 4 > seconds else 8
 
 
+class Local:
+    """A function of this process, timed in batches (the interface of `tf1.Remote`)."""
+
+    def __init__(self, fn: Callable[[], object]):
+        self.fn = fn
+
+    def calls_per_batch(self, seconds: float) -> int:
+        return calls_per_batch(self.fn, seconds)
+
+    def batch(self, calls: int) -> float:
+        """Seconds per call of one batch of `calls` calls, after one untimed call: it pays
+        for what the function timed before left behind (caches filled with its data, its
+        worker threads still spinning), so the batch measures the steady state, as the TF1
+        anchors' loops do (a 22 ms CNN step right after numpy's took ~2 ms longer than in a
+        loop)."""
+        fn = self.fn
+        fn()
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        return (time.perf_counter() - start) / calls
+
+
+_peer: Optional[Any] = None  # the running TF1 Peer of the workload being measured
+
+
+@contextlib.contextmanager
+def paired_with(peer: Optional[Any]) -> Iterator[None]:
+    """`compare` calls given a `tf1` variant time that function of `peer` (a `tf1.Peer`)
+    meanwhile; None: no TF1 side."""
+    global _peer
+    previous, _peer = _peer, peer
+    try:
+        yield
+    finally:
+        _peer = previous
+
+
 def compare(fns: Dict[str, Callable[[], object]], settings: Settings,
-            warmup: int = 3) -> Dict[str, float]:
+            warmup: int = 3, tf1: Optional[str] = None) -> Dict[str, float]:
     """Median seconds per call of each function, timed in alternating batches.
 
     Each round runs one batch of every function (a batch lasts at least
     `settings.batch_seconds` and follows one untimed call); rounds continue for about
     `settings.budget` seconds per function and at least `settings.min_rounds` times.
+    With `tf1` (the variant of the anchor's function) and a peer (`paired_with`), the TF1
+    function is timed among them, under the name "tf1".
     """
-    samples = _measure(fns, settings, warmup)
+    samples = _measure(fns, settings, warmup, tf1)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def _measure(fns: Dict[str, Callable[[], object]], settings: Settings,
-             warmup: int) -> Dict[str, list]:
+             warmup: int, tf1: Optional[str] = None) -> Dict[str, list]:
+    timed: Dict[str, Any] = {}
+    if tf1 is not None and _peer is not None:
+        timed["tf1"] = _peer.remote(tf1)  # warmed up by the anchor, as it asks
     if settings.quick:
         warmup = min(warmup, 1)
-    for fn in fns.values():
+    for name, fn in fns.items():
         for _ in range(warmup):
             fn()
-    inner = {name: calls_per_batch(fn, settings.batch_seconds) for name, fn in fns.items()}
-    samples: Dict[str, list] = {name: [] for name in fns}
-    deadline = time.perf_counter() + settings.budget * len(fns)
-    names = list(fns)
+        timed[name] = Local(fn)
+    inner = {name: t.calls_per_batch(settings.batch_seconds) for name, t in timed.items()}
+    samples: Dict[str, list] = {name: [] for name in timed}
+    deadline = time.perf_counter() + settings.budget * len(timed)
+    names = list(timed)
     order = random.Random(0)
     rounds = 0
     while time.perf_counter() < deadline or rounds < settings.min_rounds:
@@ -95,17 +141,7 @@ def _measure(fns: Dict[str, Callable[[], object]], settings: Settings,
         rounds += 1
         order.shuffle(names)
         for name in names:
-            fn = fns[name]
-            n = inner[name]
-            # One untimed call first: it pays for what the function timed before left
-            # behind (caches filled with its data, its worker threads still spinning), so
-            # the batch measures the steady state, as the TF1 anchors' loops do (a 22 ms
-            # CNN step right after numpy's took ~2 ms longer than in a loop).
-            fn()
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            samples[name].append((time.perf_counter() - start) / n)
+            samples[name].append(timed[name].batch(inner[name]))
     return samples
 
 

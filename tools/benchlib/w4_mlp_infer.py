@@ -11,6 +11,8 @@ from benchlib.report import Row, Target, TfSpec
 from benchlib.timing import Settings, compare
 
 SIZES, BATCH = (784, 512, 256, 10), 4096
+TF1_ANCHOR = "w4_mlp_infer.py"  # timed in turn with flowgraph (tf1.Peer)
+SPEC = TfSpec(TF1_ANCHOR, "W4", "Session.run", "median", 1e3)
 
 
 def numpy_forward(x: np.ndarray, params: list) -> np.ndarray:
@@ -39,9 +41,9 @@ def run(settings: Settings) -> list:
     np.testing.assert_allclose(sess.run(probs, {x: x_value}), numpy_forward(x_value, params),
                                atol=1e-5)
     t = compare({"fg": lambda: sess.run(probs, {x: x_value}),
-                 "np": lambda: numpy_forward(x_value, params)}, settings)
+                 "np": lambda: numpy_forward(x_value, params)}, settings, tf1=SPEC.variant)
     sess.close()
     return [Row("W4", "MLP inference, batch 4096", "ms/batch", t["fg"] * 1e3,
                 numpy=t["np"] * 1e3, targets=[Target("tf1", 1.0)],
-                tf=TfSpec("w4_mlp_infer.py", "W4", "Session.run", "median", 1e3),
+                tf=SPEC,
                 notes={"samples_per_s": BATCH / t["fg"]})]

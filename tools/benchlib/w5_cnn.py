@@ -15,6 +15,8 @@ from benchlib.timing import Settings, compare
 from benchlib.w5_numpy import LR, numpy_cnn_step
 
 BATCH = 64
+TF1_ANCHOR = "w5_cnn_train.py"  # timed in turn with flowgraph (tf1.Peer)
+SPEC = TfSpec(TF1_ANCHOR, "W5", "Session.run", "median", 1e3)
 
 
 def problem() -> tuple:
@@ -61,9 +63,9 @@ def run(settings: Settings) -> list:
     first = [sess.run([train, loss], feeds)[1] for _ in range(3)]
     np.testing.assert_allclose(first, [reference() for _ in range(3)], rtol=1e-4)
     t = compare({"fg": lambda: sess.run([train, loss], feeds), "np": reference}, settings,
-                warmup=2)
+                warmup=2, tf1=SPEC.variant)
     sess.close()
     return [Row("W5", "CNN conv-pool x2 + dense SGD step, batch 64", "ms/step", t["fg"] * 1e3,
                 numpy=t["np"] * 1e3, targets=[Target("tf1", 1 / 0.8), Target("numpy", 1.2)],
-                tf=TfSpec("w5_cnn_train.py", "W5", "Session.run", "median", 1e3),
+                tf=SPEC,
                 notes={"steps_per_s": 1 / t["fg"], "first_loss": float(first[0])})]

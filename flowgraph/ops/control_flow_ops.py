@@ -385,6 +385,10 @@ class While(_SubGraphOp):
         specs = ((self.cond, self.cond_inputs, (self.cond_output,)),
                  (self.body, self.body_inputs, self.body_outputs, saved))
         n_values = len(self.body_inputs)
+        # ((recording input, counter loop variable), ...): entries this loop alone reads,
+        # each for the last time at the iteration whose counter is its index
+        # (flowgraph.runtime.passes.consumed_recordings): dropped once read.
+        consumed = getattr(self, "_consumed", ())
         compiled: dict = {}
 
         def run(ctx: Any, *values: Any) -> Any:
@@ -400,11 +404,12 @@ class While(_SubGraphOp):
                         outputs[s.index] = s.a_name
                     body_spec = (self.body, self.body_inputs,
                                  tuple(outputs) + tuple(s.b_name for s in sums), saved)
-                fns = compiled[refs] = (ctx.function(*specs[0], (), keys),
-                                        ctx.function(*body_spec, keys), sums)
+                fns = compiled[refs] = (ctx.function(*specs[0], (), keys).call,
+                                        ctx.function(*body_spec, keys).call, sums)
             cond_fn, body_fn, sums = fns
             if sums:
-                return _run_with_sums(ctx.op, cond_fn, body_fn, sums, checks, values, n)
+                return _run_with_sums(ctx.op, cond_fn, body_fn, sums, checks, values, n,
+                                      consumed)
             args = _loop_values(values)
             history: Optional[list] = [] if record else None
             iteration = 0
@@ -414,6 +419,8 @@ class While(_SubGraphOp):
                     history.append(dict(zip(saved, results[n:])))
                 for i, dims in checks:
                     _check_invariant(ctx.op, i, dims, results[i], iteration)
+                for j, k in consumed:
+                    args[j][int(args[k])] = None
                 args[:n] = results[:n]
                 iteration += 1
             return (*args[:n], history)
@@ -444,9 +451,10 @@ class While(_SubGraphOp):
 
 
 def _run_with_sums(op: Any, cond_fn: Any, body_fn: Any, sums: list, checks: list,
-                   values: tuple, n: int) -> tuple:
+                   values: tuple, n: int, consumed: tuple = ()) -> tuple:
     """A While's loop (not recording) where the loop variables of `sums` are collected
-    matmul operands, multiplied out in stacks at the end (`checks` does not hold them)."""
+    matmul operands, multiplied out in stacks at the end (`checks` does not hold them;
+    `consumed` as in `While.fast_kernel`)."""
     args = _loop_values(values)
     collectors = [s.collector(values[s.index]) for s in sums]
     iteration = 0
@@ -457,6 +465,8 @@ def _run_with_sums(op: Any, cond_fn: Any, body_fn: Any, sums: list, checks: list
             results[s.index] = args[s.index]  # (the body does not read it)
         for i, dims in checks:
             _check_invariant(op, i, dims, results[i], iteration)
+        for j, k in consumed:
+            args[j][int(args[k])] = None
         args[:n] = results[:n]
         iteration += 1
     for s, collector in zip(sums, collectors):

@@ -4,6 +4,7 @@ its predicates (`CaseCheck`)."""
 
 from __future__ import annotations
 
+import operator
 from typing import Tuple
 
 import numpy as np
@@ -48,6 +49,19 @@ class UnpackSaved(Op):
                             f"got {saved.dtype.name} and {index.dtype.name}")
         return [(d, TensorShape(s) if s is not None else TensorShape(None))
                 for d, s in zip(self.dtypes, self.shapes)]
+
+    def fast_kernel(self, op):
+        # (a backward loop reads its recording once per iteration: one itemgetter call
+        # instead of a generator over the names)
+        if not self.names:
+            return None
+        get = operator.itemgetter(*self.names)
+
+        def unpack(saved, index):
+            if saved is None:
+                return self.kernel(saved, index)
+            return get(saved[int(index)])
+        return unpack
 
     def kernel(self, saved, index):
         if saved is None:

@@ -259,7 +259,14 @@ class TensorArrayReadV3(Op):
 
     def fast_kernel(self, op):
         def read(handle, index):
-            return written(op, handle, int(index))
+            # (the common case, a written item, without the checks' call)
+            items = handle.items
+            index = int(index)
+            if 0 <= index < len(items):
+                item = items[index]
+                if item is not None:
+                    return item
+            return written(op, handle, index)
         return read
 
     def kernel(self, handle, index):

@@ -38,13 +38,13 @@ def straight_line(plan: Any) -> tuple:
     """``(run, step_of_line)``: one generated function running the plan's steps in order on
     the slot list, and the step index of each of its lines (for error messages).
 
-    A plain step (one output, no Variable reads, no buffer-writing kernel, no large value
-    freed) is written out as its call and the clearing of its dead slots, which saves the
-    two closure calls per step that the loop over `compile_plan`'s closures pays (about a
-    tenth of a microsecond each: the whole cost of a small op). Other steps call their
-    closure.
+    A plain step (one output, no buffer-writing kernel, no large value freed) is written
+    out as its call and the clearing of its dead slots, which saves the two closure calls
+    per step that the loop over `compile_plan`'s closures pays (about a tenth of a
+    microsecond each: the whole cost of a small op); its Variable inputs are read in the
+    line. Other steps call their closure.
     """
-    namespace: dict = {}
+    namespace: dict = {"read": _reader(plan.state.variables)}
     lines = ["def run(v):"]
     step_of_line = [-1]
     for step in plan.steps:
@@ -62,17 +62,29 @@ def straight_line(plan: Any) -> tuple:
 
 
 def _inline(step: Any, namespace: dict, name: str):
-    """The statements of a plain step (see `straight_line`), or None."""
-    if step.out_kernel is not None and memory.ENABLED or not step.single or step.reads:
+    """The statements of a plain step (see `straight_line`), or None. A Variable input is
+    read by the namespace's `read` (as `_gather` does)."""
+    if step.out_kernel is not None and memory.ENABLED or not step.single:
         return None
     if any(s in step.big_slots for s in step.frees) and memory.ENABLED:
         return None
     namespace[name] = step.kernel_fn
-    args = ", ".join(f"v[{i}]" for i in step.inputs)
+    args = ", ".join(f"read(v[{i}])" if k in step.reads else f"v[{i}]"
+                     for k, i in enumerate(step.inputs))
     lines = [f"v[{step.outputs[0]}] = {name}({args})"]
     if step.frees:
         lines.append(" = ".join(f"v[{i}]" for i in step.frees) + " = None")
     return lines
+
+
+def _reader(variables: dict):
+    """A function from a VariableRef to the Variable's current value."""
+    def read(ref: Any) -> Any:
+        try:
+            return variables[ref.key]
+        except KeyError:
+            raise uninitialized_error(ref.op.graph, ref.key) from None
+    return read
 
 
 def _gather(step: Any, plan: Any):

@@ -37,7 +37,7 @@ class Function:
         name, but not in a graph imported under a prefix.
     """
 
-    __slots__ = ("plan", "positions", "graph", "_feeds", "_fetch_slots", "_reads")
+    __slots__ = ("plan", "positions", "graph", "_feeds", "_fetch_slots", "_reads", "call")
 
     def __init__(self, graph: Any, inputs: Sequence[str], outputs: Sequence[str],
                  saved: Sequence[str], state: SessionState, variables: tuple = ()) -> None:
@@ -54,6 +54,8 @@ class Function:
         self._feeds = tuple(zip(self.plan.feed_slots, self.positions))
         self._fetch_slots = tuple(self.plan.fetch_slots)
         self._reads = self.plan.fetch_reads
+        # `call`: the same as calling the Function; a loop calls it once per iteration.
+        self.call = _straight_call(self) or self.__call__
 
     def __call__(self, args: Sequence[Any]) -> list:
         plan = self.plan
@@ -64,6 +66,27 @@ class Function:
         if self._reads:  # a Variable node itself is an output
             return plan.read_fetches(values)
         return [values[s] for s in self._fetch_slots]
+
+
+def _straight_call(fn: Function) -> Any:
+    """One generated function doing what `Function.__call__` does for a compiled plan (copy
+    the template, store the arguments, run the plan's straight-line function, return the
+    outputs): a loop body or condition runs once per iteration, where the calls and loops
+    of the general path are a good part of a small body's cost. None for other plans."""
+    plan = fn.plan
+    if plan.straight is None or fn._reads:
+        return None
+    from flowgraph.runtime import executor
+    lines = ["def call(args):", "    v = template.copy()"]
+    lines += [f"    v[{slot}] = args[{i}]" for slot, i in fn._feeds]
+    lines += ["    try:", "        run(v)", "    except Exception as exc:",
+              "        raise node_error(failing_step(plan, exc), v, exc) from cause(exc)",
+              "    return [" + ", ".join(f"v[{s}]" for s in fn._fetch_slots) + "]"]
+    namespace = {"template": plan.template, "run": plan.straight[0], "plan": plan,
+                 "node_error": executor.node_error, "failing_step": executor.failing_step,
+                 "cause": executor._cause}
+    exec(compile("\n".join(lines), "<flowgraph function>", "exec"), namespace)  # noqa: S102
+    return namespace["call"]
 
 
 def _rename_variables(plan: Plan, keys: dict) -> None:

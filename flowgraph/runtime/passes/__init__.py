@@ -15,8 +15,10 @@ from flowgraph.runtime.passes import (
     arithmetic,
     common_subexpression,
     constant_folding,
+    consumed_recordings,
     conv_backprop_pair,
     conv_bias_activation,
+    dead_loop_vars,
     dependency,
     fusion,
     matmul_slicing,
@@ -48,6 +50,10 @@ def optimize(graph: PlanGraph, options: PlanOptions) -> dict:
         graph.remove_dead()
         if not changed:
             break
+    # A while loop's variables that nothing reads are not computed.
+    step("dead_loop_vars", options.prune_no_ops, dead_loop_vars)
+    # A backward loop that alone reads a recording drops each entry after reading it.
+    step("consumed_recordings", options.memory_planning, consumed_recordings)
     # Before fusion, which would take the matmul as the head of a fused chain.
     step("matmul_slicing", options.matmul_slicing, matmul_slicing)
     step("matmul_stacking", options.matmul_stacking, matmul_stacking)

@@ -148,3 +148,9 @@ from flowgraph.ops.session_handle_ops import (  # noqa: E402 - tf.get_session_ha
     TensorHandle, delete_session_tensor, get_session_handle, get_session_tensor)
 
 from flowgraph import keras  # noqa: E402 - tf.keras (TF 1.15 graph-mode Keras)
+
+from flowgraph.variable_enums import VariableAggregation, VariableSynchronization  # noqa: E402
+from flowgraph.container_scope import container  # noqa: E402 - tf.container
+from flowgraph.ops.cast_complex import to_complex64, to_complex128  # noqa: E402 - tf.to_complex*
+from flowgraph.ops.volume_patches import extract_volume_patches  # noqa: E402
+from flowgraph.ops.fingerprint_op import fingerprint  # noqa: E402 - tf.fingerprint

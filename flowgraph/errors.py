@@ -120,3 +120,5 @@ def exception_type_from_error_code(error_code: int) -> type:
 
 def error_code_from_exception_type(cls: type) -> int:
     return cls.error_code
+
+from flowgraph.error_status import raise_exception_on_not_ok_status  # noqa: E402,F401

@@ -319,6 +319,19 @@ class Graph:
         finally:
             stack.pop()
 
+    @contextlib.contextmanager
+    def container(self, container_name: str) -> Iterator[str]:
+        """TF1's ``Graph.container``: stateful ops made inside (variables, queues, ...) whose
+        ``container`` attribute is empty get `container_name`; ``""`` resets to the default."""
+        if not isinstance(container_name, str):
+            raise TypeError(f"container_name must be a string, got {container_name!r}")
+        previous = getattr(self._local, "container", "")
+        self._local.container = container_name
+        try:
+            yield container_name
+        finally:
+            self._local.container = previous
+
     # -- building
     def create_op(self, op_def: Any, inputs: Sequence[Tensor], name: Optional[str] = None,
                   control_inputs: Sequence[Operation] = ()) -> Operation:
@@ -351,6 +364,8 @@ class Graph:
                     controls.append(c)
             stack = local.get("device_stack")
             device = self._current_device() if stack else ""
+            if local.get("container") and getattr(op_def, "container", None) == "":
+                op_def = dataclasses.replace(op_def, container=local["container"])  # TF1 rule
             op = Operation(self, name, _shared_op_def(op_def), inputs, controls, device, site,
                            len(self._ops))
             specs = op_def.infer_checked(op)

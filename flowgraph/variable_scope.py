@@ -18,6 +18,7 @@ from flowgraph.partitioned_variables import (
     variable_axis_size_partitioner,
 )
 from flowgraph.shapes import as_shape
+from flowgraph.variable_enums import trainable_for_get_variable
 from flowgraph.variables import Variable
 
 __all__ = ["variable_scope", "get_variable", "get_variable_scope", "VariableScope",
@@ -227,9 +228,11 @@ def get_variable(name: str, shape: Any = None, dtype: Any = None, initializer: A
     """
     scope = get_variable_scope()
     getter = custom_getter or scope.custom_getter
+    trainable = trainable_for_get_variable(synchronization, trainable)
     kwargs = dict(shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
                   trainable=trainable, collections=collections, validate_shape=validate_shape,
-                  constraint=constraint,
+                  constraint=constraint, synchronization=synchronization,
+                  aggregation=aggregation,
                   partitioner=partitioner if partitioner is not None else scope.partitioner)
     full_name = f"{scope.name}/{name}" if scope.name else name
     if getter is not None:
@@ -241,6 +244,7 @@ def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: A
                  regularizer: Any = None, trainable: Optional[bool] = None,
                  collections: Any = None, validate_shape: bool = True, constraint: Any = None,
                  partitioner: Any = None, partition_info: Any = None,
+                 synchronization: Any = None, aggregation: Any = None,
                  **unused: Any) -> Variable:
     store = _store()
     scope = store.current
@@ -296,7 +300,8 @@ def _true_getter(name: str, shape: Any = None, dtype: Any = None, initializer: A
     with graph.name_scope(None):
         variable = Variable(init_value, trainable=trainable, collections=collections,
                             validate_shape=validate_shape, name=name, dtype=dtype,
-                            constraint=constraint)
+                            constraint=constraint, synchronization=synchronization,
+                            aggregation=aggregation)
     store.variables[name] = variable
     store.sites[name] = variable.op.creation_site
     regularizer = regularizer if regularizer is not None else scope.regularizer

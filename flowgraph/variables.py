@@ -13,6 +13,11 @@ from flowgraph.ops.registry import apply_op
 from flowgraph.partitioned_variables import SaveSliceInfo
 from flowgraph.shapes import TensorShape, as_shape
 from flowgraph.variable_creator import VariableCreatorMeta
+from flowgraph.variable_enums import (
+    VariableAggregation,
+    VariableSynchronization,
+    validate_synchronization_aggregation_trainable,
+)
 from flowgraph.variable_updates import VariableDef, VariableUpdates
 
 __all__ = ["Variable", "global_variables_initializer", "variables_initializer",
@@ -50,7 +55,10 @@ class Variable(VariableUpdates, metaclass=VariableCreatorMeta):
             raise ValueError("initial_value must be specified: fg.Variable(initial_value, ...)")
         if constraint is not None and not callable(constraint):
             raise ValueError(f"The `constraint` argument must be callable, got {constraint!r}")
-        trainable = True if trainable is None else bool(trainable)
+        synchronization, aggregation, trainable = validate_synchronization_aggregation_trainable(
+            synchronization, aggregation, trainable, name)
+        self._synchronization, self._aggregation = synchronization, aggregation
+        trainable = bool(trainable)
         if collections is None:
             collections = [GraphKeys.GLOBAL_VARIABLES]
         collections = list(collections)
@@ -180,6 +188,14 @@ class Variable(VariableUpdates, metaclass=VariableCreatorMeta):
     @property
     def trainable(self) -> bool:
         return self._trainable
+
+    @property
+    def synchronization(self) -> VariableSynchronization:
+        return getattr(self, "_synchronization", VariableSynchronization.AUTO)
+
+    @property
+    def aggregation(self) -> VariableAggregation:
+        return getattr(self, "_aggregation", VariableAggregation.NONE)
 
     @property
     def constraint(self) -> Any:

@@ -182,4 +182,5 @@ def is_keras_float(dtype: Any) -> bool:
 def _default_dtype(dtype: Optional[Any]) -> Any:
     return dtypes.as_dtype(dtype if dtype is not None else _FLOATX)
 
+from flowgraph.keras.backend_more import *  # noqa: E402,F401,F403 - conv, pool, rnn, ctc...
 from flowgraph.keras.backend_ops import *  # noqa: E402,F401,F403 - the tensor functions

@@ -43,6 +43,61 @@ def _accepts(fn: Any, name: str) -> bool:
     return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
+def _node_layer(node: Any) -> Any:
+    return node.input_layer if isinstance(node, history.InputMark) else node.layer
+
+
+def _layers_by_depth(outputs: list, input_layers: list) -> list:
+    """The layers of the graph of layer calls ending in `outputs`, in TF 1.15's order
+    (``_map_graph_network``): by decreasing depth (distance from the outputs, so inputs
+    first), layers of equal depth in the order a depth-first walk back from the outputs
+    first meets them. Weight files read by position (``load_weights(by_name=False)``)
+    pair layers up in this order."""
+    index: dict = {}  # id(layer) -> when the walk first met it
+    finished: set = set()
+    decreasing: list = []  # nodes (calls, input marks) in decreasing depth
+    inbound: dict = {}  # id(node) -> the nodes making its input tensors
+
+    def inputs_of(node: Any) -> list:
+        if id(node) not in inbound:
+            found = [] if isinstance(node, history.InputMark) else \
+                [history.producer(t) for t in node.input_tensors()]
+            inbound[id(node)] = [n for n in found if n is not None]
+        return inbound[id(node)]
+
+    for t in outputs:
+        # (iterative, with the order of a recursive walk: deep models would exceed Python's
+        # recursion limit)
+        stack = [(history.producer(t), False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                finished.add(id(node))
+                decreasing.append(node)
+                continue
+            if id(node) in finished:
+                continue
+            index.setdefault(id(_node_layer(node)), len(index))
+            stack.append((node, True))
+            stack.extend((n, False) for n in reversed(inputs_of(node)))
+    node_depth: dict = {}
+    layer_depth: dict = {}
+    layers: dict = {}
+    for node in reversed(decreasing):
+        layer = _node_layer(node)
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(layer), 0))
+        layer_depth[id(layer)] = node_depth[id(node)] = depth
+        layers[id(layer)] = layer
+        for n in inputs_of(node):
+            node_depth[id(n)] = max(depth + 1, node_depth.get(id(n), 0))
+    for layer in input_layers:  # inputs the outputs do not depend on
+        if id(layer) not in layers:
+            layers[id(layer)] = layer
+            layer_depth[id(layer)], index[id(layer)] = 0, -1
+    return sorted(layers.values(), key=lambda layer: (-layer_depth[id(layer)],
+                                                        index[id(layer)]))
+
+
 class Network(Layer):
     """A Layer made of layers: functional (``Network(inputs, outputs)``) or subclassed
     (layers assigned to attributes, computation in ``call``)."""
@@ -136,10 +191,7 @@ class Network(Layer):
         for t in self.outputs:
             visit(t)
         self._calls = calls
-        layers = list(input_layers)
-        for call in calls:
-            if all(call.layer is not layer for layer in layers):
-                layers.append(call.layer)
+        layers = _layers_by_depth(self.outputs, input_layers)
         names = [layer.name for layer in layers]
         for name in names:
             if names.count(name) > 1:

@@ -604,3 +604,11 @@ def get(identifier: Any) -> Any:
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret metric function identifier: {identifier!r}")
+
+from flowgraph.keras.metrics_more import (  # noqa: E402,F401,I001 - tf.keras.metrics.X
+    CLASSES as _MORE_CLASSES, CategoricalHinge, CosineSimilarity, Hinge, KLDivergence,
+    LogCoshError, MeanAbsolutePercentageError, MeanIoU, MeanRelativeError,
+    MeanSquaredLogarithmicError, MeanTensor, Poisson, RootMeanSquaredError,
+    SensitivityAtSpecificity, SpecificityAtSensitivity, SquaredHinge)
+_CLASSES.update(_MORE_CLASSES)  # deserialize() knows them
+__all__ += sorted(_MORE_CLASSES)

@@ -84,12 +84,17 @@ class Optimizer:
 
     def _get_hyper(self, name: str, dtype: Any = None) -> Any:
         variable = self._hyper_var(name)
+        if _is_schedule(variable):  # called with the step, as TF 1.15's _decayed_lr
+            dtype = dtype or backend.floatx()
+            return fg.cast(variable(fg.cast(self.iterations, dtype)), dtype)
         return variable if dtype is None else fg.cast(variable, dtype)
 
     def _hyper_var(self, name: str) -> Any:
         variable = self._hyper_vars.get(name)
         if variable is None:
             value = self._hyper[name]
+            if _is_schedule(value):
+                return value  # no Variable: `_get_hyper` calls it with the step
             if callable(value):
                 value = value()
             if isinstance(value, fg.Variable):
@@ -125,6 +130,8 @@ class Optimizer:
         if variable is not None:
             return backend.get_session().run(variable).item()
         value = self._hyper[name]
+        if _is_schedule(value):
+            return schedules.serialize(value)
         if isinstance(value, fg.Variable):
             return backend.get_session().run(value).item()
         return value
@@ -311,6 +318,9 @@ class Optimizer:
         config = dict(config)
         if "lr" in config:
             config["learning_rate"] = config.pop("lr")
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"],
+                                                            custom_objects=custom_objects)
         return cls(**config)
 
 
@@ -652,3 +662,13 @@ def get(identifier: Any) -> Any:
         return deserialize({"class_name": str(identifier), "config": {}})
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
+
+from flowgraph.keras import optimizer_schedules as schedules  # noqa: E402,I001
+from flowgraph.keras.optimizer_ftrl import Ftrl  # noqa: E402 - tf.keras.optimizers.Ftrl
+_CLASSES["ftrl"] = Ftrl  # get("ftrl"), deserialize
+__all__ += ["Ftrl", "schedules"]
+
+
+def _is_schedule(value: Any) -> bool:
+    """Whether `value` is a `schedules.LearningRateSchedule` (called with the step)."""
+    return isinstance(value, schedules.LearningRateSchedule)

@@ -98,3 +98,9 @@ class Sequence:
             yield self[index]
 
 from flowgraph.keras.generic_utils import Progbar  # noqa: E402,F401 - tf.keras.utils.Progbar
+
+__all__ += ["get_source_inputs", "GeneratorEnqueuer", "OrderedEnqueuer", "SequenceEnqueuer",
+            "model_to_dot", "plot_model"]
+from flowgraph.keras.utils_more import (  # noqa: E402,F401,I001 - tf.keras.utils.X
+    GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer, get_source_inputs, model_to_dot,
+    plot_model)

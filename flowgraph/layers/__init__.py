@@ -73,3 +73,7 @@ AvgPool3D = AveragePooling3D
 __all__ += ["Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D", "conv3d",
             "conv3d_transpose", "max_pooling3d", "average_pooling3d", "Convolution3D",
             "Convolution3DTranspose", "Deconvolution3D", "MaxPool3D", "AvgPool3D"]
+
+from flowgraph.layers.separable_conv1d import SeparableConv1D, separable_conv1d  # noqa: E402
+
+__all__ += ["SeparableConv1D", "separable_conv1d"]

@@ -19,6 +19,7 @@ from flowgraph.ops.constant import convert_to_tensor
 from flowgraph.ops.division import truediv
 from flowgraph.ops.shape_ops import shape as shape_op
 from flowgraph.shapes import TensorShape, as_shape
+from flowgraph.variable_enums import trainable_for_get_variable
 from flowgraph.variable_scope import VariableScope, get_variable, variable_scope
 
 __all__ = ["Layer", "InputSpec"]
@@ -252,7 +253,7 @@ class Layer:
         A `regularizer` is applied only when the Variable is created; its loss goes into
         the layer's `losses` and ``REGULARIZATION_LOSSES``.
         """
-        trainable = True if trainable is None else bool(trainable)
+        trainable = bool(trainable_for_get_variable(synchronization, trainable))
         dtype = dtypes.as_dtype(dtype) if dtype is not None else (
             self._dtype or dtypes.float32)
         self._set_scope(None)
@@ -264,7 +265,9 @@ class Layer:
             with graph.name_scope(scope.original_name_scope):
                 variable = get_variable(name, shape, dtype=dtype, initializer=initializer,
                                         trainable=trainable and self.trainable,
-                                        constraint=constraint, partitioner=partitioner)
+                                        constraint=constraint, partitioner=partitioner,
+                                        synchronization=synchronization,
+                                        aggregation=aggregation)
                 if regularizer is not None and id(variable) not in existing:
                     with graph.name_scope(f"{name}/Regularizer"):
                         loss = regularizer(variable)

@@ -14,6 +14,7 @@ from flowgraph.ops.fft_ops import (  # noqa: F401
     rfft2d,
     rfft3d,
 )
+from flowgraph.ops.signal_shift import fftshift, ifftshift  # noqa: E402,F401 - tf.signal
 from flowgraph.signal.dct_ops import dct, idct  # noqa: E402,F401
 from flowgraph.signal.framing import frame, overlap_and_add  # noqa: E402,F401
 from flowgraph.signal.mel_ops import (  # noqa: E402,F401

@@ -202,3 +202,7 @@ __all__ += ["Checkpoint", "CheckpointManager"]
 from flowgraph.train.sync_replicas import SyncReplicasOptimizer  # noqa: E402
 
 __all__ += ["SyncReplicasOptimizer"]
+
+from flowgraph.train.cluster_spec import ClusterSpec  # noqa: E402
+
+__all__ += ["ClusterSpec"]

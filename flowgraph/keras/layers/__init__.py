@@ -47,3 +47,15 @@ from flowgraph.keras.layers.wrappers import Bidirectional  # noqa: F401
 from flowgraph.keras.layers.core import Masking  # noqa: F401,E402
 
 from flowgraph.keras.saving import serialize, deserialize  # noqa: F401, E402
+
+from flowgraph.keras.layers.recurrent_more import AbstractRNNCell, StackedRNNCells  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_more import DepthwiseConv2D, SeparableConv1D  # noqa: F401,E402,E501
+from flowgraph.keras.layers.convolutional_more import SeparableConvolution1D  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_more import Conv3DTranspose, Cropping3D  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_more import Convolution3DTranspose  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_more import UpSampling3D, ZeroPadding3D  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_more import SpatialDropout3D  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_more import LocallyConnected1D  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_more import LocallyConnected2D  # noqa: F401,E402
+from flowgraph.keras.layers.attention import Attention, AdditiveAttention  # noqa: F401,E402
+from flowgraph.keras.layers.convolutional_recurrent import ConvLSTM2D  # noqa: F401,E402

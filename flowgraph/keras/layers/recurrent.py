@@ -19,7 +19,7 @@ step the states are carried over unchanged and the output repeats the previous o
 (zeros before the first unmasked step); ``return_sequences`` layers pass the mask on.
 
 Not supported (each raises a ValueError that says so): ``stateful=True``,
-``time_major=True``, ``constants`` and lists of cells.
+``time_major=True`` and ``constants``. A list of cells runs as a `StackedRNNCells`.
 """
 
 from __future__ import annotations
@@ -418,7 +418,10 @@ def _time_mask(mask: Any) -> Any:
 
 
 def _sizes(state_size: Any) -> list:
-    return list(state_size) if isinstance(state_size, (list, tuple)) else [state_size]
+    """A (possibly nested, as StackedRNNCells') state_size or list of states, flat."""
+    if isinstance(state_size, (list, tuple)):
+        return [item for part in state_size for item in _sizes(part)]
+    return [state_size]
 
 
 class RNN(Layer):
@@ -450,8 +453,8 @@ class RNN(Layer):
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  time_major: bool = False, **kwargs: Any) -> None:
         if isinstance(cell, (list, tuple)):
-            raise ValueError("flowgraph's Keras RNN takes one cell; a list of cells "
-                             "(StackedRNNCells) is not supported. Stack RNN layers instead.")
+            from flowgraph.keras.layers.recurrent_more import StackedRNNCells
+            cell = StackedRNNCells(cell)
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
             raise ValueError("`cell` should have a `call` method and a `state_size` "
                              f"attribute. The RNN was passed: cell={cell!r}")
@@ -578,8 +581,7 @@ class RNN(Layer):
         its output repeats `prev_output` and the states stay, as Keras' ``K.rnn``."""
         kwargs = {} if training is None else {"training": training}
         output, new_states = self.cell.call(x, states, **kwargs)
-        if not isinstance(new_states, (list, tuple)):
-            new_states = [new_states]
+        new_states = _sizes(new_states)
         if keep is None:
             return output, list(new_states)
         return (where_v2(keep, output, prev_output),
@@ -653,7 +655,9 @@ class RNN(Layer):
         config = dict(config)
         cell = config.pop("cell")
         if isinstance(cell, dict):
-            known = {"SimpleRNNCell": SimpleRNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell}
+            from flowgraph.keras.layers.recurrent_more import StackedRNNCells
+            known = {"SimpleRNNCell": SimpleRNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell,
+                     "StackedRNNCells": StackedRNNCells}
             if cell.get("class_name") not in known:
                 raise ValueError(f"Unknown cell class: {cell.get('class_name')!r} (known: "
                                  f"{sorted(known)})")

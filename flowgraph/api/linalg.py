@@ -62,3 +62,15 @@ from flowgraph.linalg_operators import (  # noqa: F401,E402
     LinearOperatorLowerTriangular,
     LinearOperatorScaledIdentity,
 )
+
+from flowgraph.linalg_operators import (  # noqa: F401,E402 - more tf.linalg.LinearOperator*
+    LinearOperatorBlockDiag,
+    LinearOperatorCirculant,
+    LinearOperatorCirculant2D,
+    LinearOperatorCirculant3D,
+    LinearOperatorHouseholder,
+    LinearOperatorKronecker,
+    LinearOperatorLowRankUpdate,
+    LinearOperatorToeplitz,
+    LinearOperatorZeros,
+)

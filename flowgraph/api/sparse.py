@@ -38,3 +38,5 @@ from flowgraph.ops.sparse_extra import sparse_reset_shape as reset_shape  # noqa
 from flowgraph.ops.sparse_extra import sparse_merge as merge  # noqa: E402,F401
 
 from flowgraph.ops.sparse import sparse_placeholder as placeholder  # noqa: E402,F401
+
+from flowgraph.input.accumulators import SparseConditionalAccumulator  # noqa: E402,F401

@@ -29,3 +29,9 @@ __version__ = "2.2.4-tf"  # what TF 1.15's tf.keras.__version__ says
 __all__ = ["Input", "Model", "Sequential", "activations", "applications", "backend", "callbacks",
            "constraints", "datasets", "estimator", "initializers", "layers", "losses", "metrics",
            "models", "optimizers", "preprocessing", "regularizers", "utils"]
+
+from flowgraph.keras import wrappers_api as wrappers  # noqa: E402,I001 - tf.keras.wrappers
+__all__ += ["wrappers"]
+
+from flowgraph.keras import experimental  # noqa: E402,F401,I001 - tf.keras.experimental
+__all__ += ["experimental"]

@@ -70,6 +70,10 @@ class Model(Network):
             raise ValueError("distribute is not supported by flowgraph's Keras")
         from flowgraph.keras import optimizers
         self.optimizer = optimizers.get(optimizer)
+        # (public as in TF 1.15: user code and the scikit-learn wrappers read them)
+        self.loss = loss or []
+        self.loss_weights = loss_weights
+        self.sample_weight_mode = sample_weight_mode
         self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
                                   sample_weight_mode=sample_weight_mode,
                                   weighted_metrics=weighted_metrics,

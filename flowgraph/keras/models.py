@@ -246,3 +246,7 @@ from flowgraph.keras.saving import (  # noqa: E402 - saving imports this module 
     model_from_json,
     save_model,
 )
+from flowgraph.keras.sequential_predict import predict_classes, predict_proba  # noqa: E402,I001
+
+Sequential.predict_classes = predict_classes  # type: ignore[attr-defined]
+Sequential.predict_proba = predict_proba  # type: ignore[attr-defined]

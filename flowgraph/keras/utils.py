@@ -104,3 +104,6 @@ __all__ += ["get_source_inputs", "GeneratorEnqueuer", "OrderedEnqueuer", "Sequen
 from flowgraph.keras.utils_more import (  # noqa: E402,F401,I001 - tf.keras.utils.X
     GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer, get_source_inputs, model_to_dot,
     plot_model)
+
+__all__ += ["get_file"]
+from flowgraph.keras.get_file import get_file  # noqa: E402,F401,I001 - tf.keras.utils.get_file

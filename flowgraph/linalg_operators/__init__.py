@@ -22,3 +22,28 @@ __all__ = [
     "LinearOperatorLowerTriangular",
     "LinearOperatorScaledIdentity",
 ]
+
+# Structured operators (block diag, circulant, Householder, Kronecker, low-rank, Toeplitz, zeros).
+from flowgraph.linalg_operators.block_diag import LinearOperatorBlockDiag  # noqa: E402
+from flowgraph.linalg_operators.circulant import (  # noqa: E402
+    LinearOperatorCirculant,
+    LinearOperatorCirculant2D,
+    LinearOperatorCirculant3D,
+)
+from flowgraph.linalg_operators.householder import LinearOperatorHouseholder  # noqa: E402
+from flowgraph.linalg_operators.kronecker import LinearOperatorKronecker  # noqa: E402
+from flowgraph.linalg_operators.low_rank_update import LinearOperatorLowRankUpdate  # noqa: E402
+from flowgraph.linalg_operators.toeplitz import LinearOperatorToeplitz  # noqa: E402
+from flowgraph.linalg_operators.zeros import LinearOperatorZeros  # noqa: E402
+
+__all__ += [
+    "LinearOperatorBlockDiag",
+    "LinearOperatorCirculant",
+    "LinearOperatorCirculant2D",
+    "LinearOperatorCirculant3D",
+    "LinearOperatorHouseholder",
+    "LinearOperatorKronecker",
+    "LinearOperatorLowRankUpdate",
+    "LinearOperatorToeplitz",
+    "LinearOperatorZeros",
+]

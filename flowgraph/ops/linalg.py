@@ -178,8 +178,9 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
         Rank >= 2 tensors of one dtype (float16/32/64, int32, int64). With rank > 2 the
         leading axes are batch axes and broadcast against each other.
     transpose_a, transpose_b, adjoint_a, adjoint_b : bool
-        Transpose the last two axes of `a` / `b` before multiplying (the adjoint equals the
-        transpose for real dtypes); at most one of transpose_x / adjoint_x per input.
+        Transpose the last two axes of `a` / `b` before multiplying (adjoint: conjugate
+        and transpose; the same for real dtypes); at most one of transpose_x / adjoint_x per
+        input.
     a_is_sparse, b_is_sparse : bool
         Hints only (accepted for TF1 compatibility).
     name : str, optional
@@ -199,6 +200,11 @@ def matmul(a: Any, b: Any, transpose_a: bool = False, transpose_b: bool = False,
     if transpose_b and adjoint_b:
         raise ValueError("Only one of transpose_b and adjoint_b can be True.")
     a, b = binary_inputs(a, b)
+    if (adjoint_a or adjoint_b) and a.dtype.is_complex:
+        from flowgraph.ops.complex_ops import conj
+        # the adjoint is the conjugate transpose: the kernels only transpose
+        a = conj(a) if adjoint_a else a
+        b = conj(b) if adjoint_b else b
     flip_a = bool(transpose_a or adjoint_a)
     flip_b = bool(transpose_b or adjoint_b)
     if a.shape.ndims == 2 and b.shape.ndims == 2:

@@ -18,7 +18,11 @@ def adjoint(matrix: Any, name: Optional[str] = None) -> Tensor:
     """The (conjugate) transpose of each innermost matrix."""
     from flowgraph.ops.linalg import matrix_transpose
     with op_scope(name, "adjoint", [matrix]):
-        return matrix_transpose(convert_to_tensor(matrix))
+        transposed = matrix_transpose(convert_to_tensor(matrix))
+        if transposed.dtype.is_complex:
+            from flowgraph.ops.complex_ops import conj
+            return conj(transposed)
+        return transposed
 
 
 def matvec(a: Any, b: Any, transpose_a: bool = False, adjoint_a: bool = False,
@@ -30,7 +34,7 @@ def matvec(a: Any, b: Any, transpose_a: bool = False, adjoint_a: bool = False,
     with op_scope(name, "MatVec", [a, b]):
         a = convert_to_tensor(a)
         product = matmul(a, expand_dims(convert_to_tensor(b, dtype=a.dtype), -1),
-                         transpose_a=transpose_a or adjoint_a)
+                         transpose_a=transpose_a, adjoint_a=adjoint_a)
         return squeeze(product, axis=[-1])
 
 

@@ -13,3 +13,8 @@ from flowgraph.profiler.option_builder import ProfileOptionBuilder
 
 __all__ = ["GraphNodeProto", "MultiGraphNodeProto", "ProfileOptionBuilder", "profile",
            "counted_op_types"]
+
+from flowgraph.profiler.profiler_api import ALL_ADVICE, Profiler, advise, write_op_log  # noqa: E402,F401,E501
+from flowgraph.profiler.protos import AdviceProto, OpLogProto  # noqa: E402,F401 - tf.profiler protos
+
+__all__ += ["ALL_ADVICE", "AdviceProto", "OpLogProto", "Profiler", "advise", "write_op_log"]

@@ -80,8 +80,10 @@ def test_keras_imports_resolve_through_the_finder():
     assert Dense is fg.keras.layers.Dense and LSTM is fg.keras.layers.LSTM
     assert Sequential is fg.keras.Sequential and K.floatx() == "float32"
     assert keras.__version__ == tf.keras.__version__ == "2.2.4-tf"  # TF 1.15's
-    with pytest.raises(AttributeError, match=r"tf\.keras\.wrappers is not available"):
-        tf.keras.wrappers  # noqa: B018
+    from tensorflow.keras.wrappers.scikit_learn import KerasClassifier
+    assert KerasClassifier is fg.keras.wrappers.scikit_learn.KerasClassifier
+    with pytest.raises(AttributeError, match=r"tf\.keras\.mixed_precision is not available"):
+        tf.keras.mixed_precision  # noqa: B018
     with pytest.raises(AttributeError, match=r"tf\.nn\.__version__ is not available"):
         tf.nn.__version__  # noqa: B018
 

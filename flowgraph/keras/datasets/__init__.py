@@ -6,3 +6,6 @@ is also looked in, as TF falls back to it), and say where to put a missing file.
 from flowgraph.keras.datasets import boston_housing, fashion_mnist, mnist
 
 __all__ = ["boston_housing", "fashion_mnist", "mnist"]
+
+from flowgraph.keras.datasets import cifar10, cifar100, imdb, reuters  # noqa: E402,I001
+__all__ += ["cifar10", "cifar100", "imdb", "reuters"]

@@ -59,3 +59,4 @@ from flowgraph.keras.layers.convolutional_more import LocallyConnected1D  # noqa
 from flowgraph.keras.layers.convolutional_more import LocallyConnected2D  # noqa: F401,E402
 from flowgraph.keras.layers.attention import Attention, AdditiveAttention  # noqa: F401,E402
 from flowgraph.keras.layers.convolutional_recurrent import ConvLSTM2D  # noqa: F401,E402
+from flowgraph.keras.layers.dense_features import DenseFeatures  # noqa: F401,E402

@@ -58,10 +58,31 @@ __version__ = "0.1.0"
 
 
 class _Compat:
-    """`fg.compat.v1` is flowgraph itself: TF1 code written against tf.compat.v1 runs as is."""
+    """`fg.compat.v1` is flowgraph itself: TF1 code written against tf.compat.v1 runs as is.
+    Also TF1's `tf.compat` helpers (as_bytes, as_text, dimension_value, forward_compatible,
+    the type tuples, ...)."""
 
     def __init__(self, module: object) -> None:
+        import builtins
+
+        import numpy as np
+
+        from flowgraph import compat_helpers, shapes
+        from flowgraph.tf1 import compat_text
         self.v1 = module
+        self.as_bytes = compat_text.as_bytes
+        self.as_text = self.as_str = compat_text.as_text
+        self.as_str_any = compat_text.as_str_any
+        self.path_to_str = compat_text.path_to_str
+        self.dimension_value = shapes.dimension_value
+        self.dimension_at_index = compat_helpers.dimension_at_index
+        self.forward_compatible = compat_helpers.forward_compatible
+        self.forward_compatibility_horizon = compat_helpers.forward_compatibility_horizon
+        self.bytes_or_text_types = (bytes, str)
+        self.integral_types = (int, np.integer)
+        self.real_types = (int, float, np.integer, np.floating)
+        # (builtins: this module's `complex` is tf.complex)
+        self.complex_types = (int, float, builtins.complex, np.number)
 
 
 compat = _Compat(__import__(__name__))

@@ -111,13 +111,9 @@ def _no_op(*args: Any, **kwargs: Any) -> None:
 
 
 def _compat_module(root: AliasModule) -> AliasModule:
-    from flowgraph.tf1 import compat_text
-    return AliasModule("tensorflow.compat", "tf.compat", None, {
-        "v1": root, "as_bytes": compat_text.as_bytes, "as_text": compat_text.as_text,
-        "as_str": compat_text.as_text, "as_str_any": compat_text.as_str_any,
-        "path_to_str": compat_text.path_to_str, "forward_compatible": lambda *a, **k: False,
-        "bytes_or_text_types": (bytes, str), "integral_types": (int,),
-        "real_types": (int, float), "complex_types": (int, float, complex)})
+    import flowgraph
+    helpers = {name: value for name, value in vars(flowgraph.compat).items() if name != "v1"}
+    return AliasModule("tensorflow.compat", "tf.compat", None, {"v1": root, **helpers})
 
 
 def _examples_module() -> AliasModule:

@@ -175,3 +175,5 @@ from flowgraph.container_scope import container  # noqa: E402 - tf.container
 from flowgraph.ops.cast_complex import to_complex64, to_complex128  # noqa: E402 - tf.to_complex*
 from flowgraph.ops.volume_patches import extract_volume_patches  # noqa: E402
 from flowgraph.ops.fingerprint_op import fingerprint  # noqa: E402 - tf.fingerprint
+
+from flowgraph.gradient_tape import GradientTape  # noqa: E402 - tf.GradientTape

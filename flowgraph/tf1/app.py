@@ -20,5 +20,10 @@ def run(main: Optional[Callable[[list], Any]] = None,
         if main is None:
             raise AttributeError("tf.app.run() found no `main` function in the script: "
                                  "define main(argv) or pass main=...")
-    rest = flags.FLAGS(sys.argv if argv is None else argv, known_only=True)
+    try:
+        rest = flags.FLAGS(sys.argv if argv is None else argv, known_only=True)
+    except flags.Error as error:  # as absl's app.run: a message, not a traceback
+        sys.stderr.write(f"FATAL Flags parsing error: {error}\n"
+                         "Pass --helpshort or --helpfull to see help on flags.\n")
+        sys.exit(1)
     sys.exit(main(rest))

@@ -255,8 +255,9 @@ class Network(Layer):
     # -- layers and weights
     @property
     def layers(self) -> list:
-        """The model's layers: for a functional model its InputLayers first, then the
-        others in the order they are computed."""
+        """The model's layers: for a functional model in TF's order (by depth from the
+        outputs, inputs first; see `_layers_by_depth`), for a subclassed one in the order
+        they were assigned."""
         return list(self._tracked_layers)
 
     def get_layer(self, name: Optional[str] = None, index: Optional[int] = None) -> Layer:

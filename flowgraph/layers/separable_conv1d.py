@@ -68,20 +68,32 @@ class SeparableConv1D(_Conv):
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
-        # As TF1: the 1-D convolution is a 2-D one over a height-1 image.
-        first = self.data_format == "channels_first"
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            inputs = pad(inputs, [[0, 0], [0, 0], [left, 0]] if first
-                         else [[0, 0], [left, 0], [0, 0]])
-        spatial = 2 if first else 1
-        strides = (1, 1) + self.strides * 2 if first else (1,) + self.strides * 2 + (1,)
-        outputs = nn.separable_conv2d(
-            expand_dims(inputs, spatial), expand_dims(self.depthwise_kernel, 0),
-            expand_dims(self.pointwise_kernel, 0), strides=list(strides),
-            padding="VALID" if self.padding == "causal" else self.padding.upper(),
-            rate=[1, self.dilation_rate[0]], data_format="NCHW" if first else "NHWC")
+        outputs, spatial = separable_conv1d_as_2d(
+            inputs, self.depthwise_kernel, self.pointwise_kernel, self.strides[0],
+            self.padding, self.dilation_rate[0], self.data_format)
         return self._finish(squeeze(outputs, [spatial]))
+
+
+def separable_conv1d_as_2d(inputs: Tensor, depthwise_kernel: Tensor, pointwise_kernel: Tensor,
+                           stride: int, padding: str, dilation_rate: int,
+                           data_format: str) -> tuple:
+    """The separable 1-D convolution of `inputs` [batch, width, channels] (or channels
+    first), computed as TF1 does: a 2-D one over a height-1 image. Returns the 4-D result
+    and its height axis (squeezed by the caller, after TF's Keras layer added its bias).
+    'causal' padding pads the left end by ``dilation_rate * (width - 1)``."""
+    first = data_format == "channels_first"
+    if padding == "causal":
+        left = dilation_rate * (depthwise_kernel.shape.as_list()[0] - 1)
+        inputs = pad(inputs, [[0, 0], [0, 0], [left, 0]] if first
+                     else [[0, 0], [left, 0], [0, 0]])
+    spatial = 2 if first else 1
+    strides = [1, 1, stride, stride] if first else [1, stride, stride, 1]
+    outputs = nn.separable_conv2d(
+        expand_dims(inputs, spatial), expand_dims(depthwise_kernel, 0),
+        expand_dims(pointwise_kernel, 0), strides=strides,
+        padding="VALID" if padding == "causal" else padding.upper(),
+        rate=[1, dilation_rate], data_format="NCHW" if first else "NHWC")
+    return outputs, spatial
 
 
 def separable_conv1d(inputs: Any, filters: int, kernel_size: Any, strides: Any = 1,

@@ -16,6 +16,7 @@ from flowgraph.keras.layers.core import Dropout, kernel_bias_arguments, resolve,
 from flowgraph.layers import convolutional as fg_conv
 from flowgraph.layers import convolutional3d as fg_conv3d
 from flowgraph.layers.base import InputSpec, as_shape_list
+from flowgraph.layers.separable_conv1d import separable_conv1d_as_2d
 from flowgraph.layers.utils import conv_output_length, normalize_padding, normalize_tuple
 from flowgraph.shapes import TensorShape
 
@@ -167,18 +168,9 @@ class SeparableConv1D(_KerasConv, Layer, fg_conv._Conv):
 
     def call(self, inputs: Any) -> Any:
         first = self.data_format == "channels_first"
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            pads = [[0, 0], [0, 0], [left, 0]] if first else [[0, 0], [left, 0], [0, 0]]
-            inputs = fg.pad(inputs, pads)
-        stride = self.strides[0]
-        strides = [1, 1, stride, stride] if first else [1, stride, stride, 1]
-        spatial_axis = 2 if first else 1
-        outputs = fg.nn.separable_conv2d(
-            fg.expand_dims(inputs, spatial_axis), fg.expand_dims(self.depthwise_kernel, 0),
-            fg.expand_dims(self.pointwise_kernel, 0), strides=strides,
-            padding="VALID" if self.padding == "causal" else self.padding.upper(),
-            rate=[1, self.dilation_rate[0]], data_format="NCHW" if first else "NHWC")
+        outputs, spatial_axis = separable_conv1d_as_2d(
+            inputs, self.depthwise_kernel, self.pointwise_kernel, self.strides[0],
+            self.padding, self.dilation_rate[0], self.data_format)
         if self.use_bias:
             outputs = fg.nn.bias_add(outputs, self.bias, data_format="NCHW" if first else "NHWC")
         outputs = fg.squeeze(outputs, [spatial_axis])
